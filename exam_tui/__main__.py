@@ -1,0 +1,3 @@
+from exam_tui.cli import main
+
+main()

@@ -1,0 +1,70 @@
+"""The ``exam-tui`` command. Exit codes: 0 ok, 1 a user error (one clear line on stderr), 2 usage."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from exam_tui.cli import bank, demo
+from exam_tui.cli.common import CliState, fail, redact, state
+from exam_tui.config import resolve_settings
+from exam_tui.i18n import set_language, t
+
+app = typer.Typer(
+    name="exam-tui",
+    help="廉政教育考试系统 — terminal exams for integrity education. Without a command: open the TUI.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database URL (default sqlite:///sessions/exam.db; env EXAM_TUI_DATABASE_URL)."
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="UI language: zh (default) or en (env EXAM_TUI_LANG).")
+    ] = None,
+) -> None:
+    try:
+        settings = resolve_settings(db=db, lang=lang)
+    except ValueError:
+        fail(t("cli.error.language", lang=lang or ""))
+    set_language(settings.language)
+    ctx.obj = CliState(settings)
+    if ctx.invoked_subcommand is None:
+        from exam_tui.tui.app import make_app
+
+        make_app(state(ctx).db()).run()
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database or upgrade it to the newest schema."""
+    from exam_tui.services.runtime import schema_revision
+
+    cli = state(ctx)
+    typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
+
+
+app.add_typer(bank.app, name="bank")
+app.command(name="demo")(demo.demo)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,42 @@
+"""``exam-tui demo``: seed a demo organisation (used by ``make demo``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from exam_tui.cli.common import fail, state
+from exam_tui.i18n import t
+from exam_tui.services.demo import DEMO_EXAM, DemoExists, seed_demo
+from exam_tui.services.sessions import SessionError
+
+
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Seed for the generated people (same seed, same people).")] = 2026,
+) -> None:
+    """Create about 60 cadres in 8 units and one pre-appointment session today for 10 of them."""
+    tz = datetime.now().astimezone().tzinfo
+    assert tz is not None
+    try:
+        result = seed_demo(state(ctx).db(), seed=seed, tz=tz)
+    except DemoExists:
+        typer.echo(t("cli.demo.exists"))
+        return
+    except SessionError as exc:
+        fail(
+            t("cli.demo.no_bank", exam=DEMO_EXAM)
+            if exc.key == "session.no_exam"
+            else t(exc.key, **exc.params)
+        )
+    typer.echo(
+        t(
+            "cli.demo.seeded",
+            units=result.units,
+            cadres=result.cadres,
+            session=result.session.id,
+            code=result.session.access_code,
+        )
+    )

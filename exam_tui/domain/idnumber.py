@@ -1,0 +1,58 @@
+"""Chinese resident ID numbers (GB 11643-1999), via python-stdnum."""
+
+from __future__ import annotations
+
+from stdnum.cn import ric
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
+
+
+class InvalidIdNumber(ValueError):
+    """``reason`` is a message key: id.length, id.format, id.checksum, id.date, id.place."""
+
+    def __init__(self, number: str, reason: str) -> None:
+        super().__init__(f"{number}: {reason}")
+        self.number, self.reason = number, reason
+
+
+def normalise_id_number(number: str) -> str:
+    """The canonical form (upper-case X, no spaces), or InvalidIdNumber saying what is wrong."""
+    compact = ric.compact(number)
+    try:
+        return str(ric.validate(compact))
+    except InvalidLength:
+        reason = "id.length"
+    except InvalidFormat:
+        reason = "id.format"
+    except InvalidChecksum:
+        reason = "id.checksum"
+    except InvalidComponent:
+        reason = "id.date" if not _date_ok(compact) else "id.place"
+    except ValidationError:
+        reason = "id.format"
+    raise InvalidIdNumber(number, reason)
+
+
+def _date_ok(number: str) -> bool:
+    try:
+        ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return True
+
+
+def with_check_digit(first17: str) -> str:
+    """Complete 17 digits with the GB 11643 check digit."""
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def mask(number: str) -> str:
+    """Shown on screens others can see: the region and the last four only (110105********7691)."""
+    if len(number) != 18:
+        return number
+    return number[:6] + "*" * 8 + number[-4:]

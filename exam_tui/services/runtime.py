@@ -1,0 +1,37 @@
+"""Opening the database for a command or the app: engine, then schema upgrade to head."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from exam_tui.store.db import Database, DatabaseError, NetworkFilesystemError, make_engine
+from exam_tui.store.migrate import upgrade
+
+Clock = Callable[[], datetime]
+
+__all__ = ["Clock", "Database", "DatabaseError", "NetworkFilesystemError", "connect", "system_clock"]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def connect(url: str, *, migrate: bool = True) -> Database:
+    """Open the database at ``url`` and bring its schema up to date (an empty one is created)."""
+    db = Database(url=url, engine=make_engine(url))
+    if migrate:
+        try:
+            upgrade(db)
+        except SQLAlchemyError as exc:
+            db.dispose()
+            raise DatabaseError(str(exc.orig) if getattr(exc, "orig", None) else str(exc)) from exc
+    return db
+
+
+def schema_revision(db: Database) -> str | None:
+    from exam_tui.store.migrate import current_revision
+
+    return current_revision(db)

@@ -1,0 +1,254 @@
+"""Exam sessions: scheduling, listing, rosters and the candidate's check-in."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func, select
+
+from exam_tui.domain.idnumber import mask, normalise_id_number
+from exam_tui.domain.sittings import SessionState, new_access_code, normalise_access_code
+from exam_tui.services.runtime import Clock, Database, system_clock
+from exam_tui.store.models import (
+    AuditEventRow,
+    BankRow,
+    BankVersionRow,
+    CadreRow,
+    ExamRow,
+    ExamSessionRow,
+    SessionCandidateRow,
+    UnitRow,
+)
+
+
+class SessionError(Exception):
+    """A use of sessions that cannot go ahead; ``key`` is the message, ``params`` fill it in."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    title: str
+    room: str | None
+    starts_at: datetime
+    state: str
+    access_code: str
+    exam_ref: str
+    exam_title: str
+    duration_minutes: int
+    candidates: int
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    id_number_masked: str
+    name: str
+    unit: str
+    rank: str | None
+    proposed_post: str | None
+    checked_in: bool
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    name: str
+    unit: str
+    session: SessionView
+
+
+def find_exam(session: Any, ref: str) -> ExamRow:
+    """The exam ``BANK/EXAM`` in the bank's newest version."""
+    bank_slug, _, exam_slug = ref.partition("/")
+    stmt = (
+        select(ExamRow)
+        .join(BankVersionRow, ExamRow.bank_version_id == BankVersionRow.id)  # type: ignore[arg-type]
+        .join(BankRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
+        .where(BankRow.slug == bank_slug, ExamRow.slug == exam_slug)
+        .order_by(BankVersionRow.number.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    exam = session.execute(stmt).scalars().first()
+    if exam is None:
+        raise SessionError("session.no_exam", exam=ref)
+    return exam
+
+
+def schedule_session(
+    db: Database,
+    *,
+    exam_ref: str,
+    title: str,
+    room: str | None,
+    starts_at: datetime,
+    id_numbers: Sequence[str],
+    allow_late_minutes: int = 15,
+    rng: random.Random | None = None,
+    clock: Clock = system_clock,
+    actor: str | None = None,
+) -> SessionView:
+    rng = rng or random.SystemRandom()  # type: ignore[assignment]
+    now = clock()
+    with db.write() as session:
+        exam = find_exam(session, exam_ref)
+        wanted = [normalise_id_number(n) for n in id_numbers]
+        cadres = session.execute(select(CadreRow).where(CadreRow.id_number.in_(wanted))).scalars().all()  # type: ignore[attr-defined]
+        missing = sorted(set(wanted) - {c.id_number for c in cadres})
+        if missing:
+            raise SessionError("session.unknown_cadres", numbers=", ".join(missing))
+        row = ExamSessionRow(
+            exam_id=exam.id,  # type: ignore[arg-type]
+            title=title,
+            room=room,
+            starts_at=starts_at,
+            allow_late_minutes=allow_late_minutes,
+            access_code=_unused_code(session, rng),
+            state=SessionState.SCHEDULED,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        for cadre in cadres:
+            session.add(SessionCandidateRow(session_id=row.id, cadre_id=cadre.id))  # type: ignore[arg-type]
+        session.add(
+            AuditEventRow(
+                at=now,
+                actor=actor,
+                action="session.schedule",
+                entity="exam_session",
+                entity_id=str(row.id),
+                details={"exam": exam_ref, "candidates": len(cadres)},
+            )
+        )
+        session.flush()
+        return _views(session, [row])[0]
+
+
+def _unused_code(session: Any, rng: random.Random) -> str:
+    # Codes only need to be unique among sessions that are not closed.
+    for _ in range(100):
+        code = new_access_code(rng)
+        taken = session.execute(
+            select(ExamSessionRow.id).where(
+                ExamSessionRow.access_code == code, ExamSessionRow.state != SessionState.CLOSED
+            )
+        ).first()
+        if taken is None:
+            return code
+    raise RuntimeError("no free access code after 100 draws")  # 31^6 codes: practically unreachable
+
+
+def _views(session: Any, rows: Sequence[ExamSessionRow]) -> list[SessionView]:
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    counts = dict(
+        session.execute(
+            select(SessionCandidateRow.session_id, func.count())
+            .where(SessionCandidateRow.session_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(SessionCandidateRow.session_id)
+        ).all()
+    )
+    exams = {
+        e.id: (e, slug)
+        for e, slug in session.execute(
+            select(ExamRow, BankRow.slug)
+            .join(BankVersionRow, ExamRow.bank_version_id == BankVersionRow.id)  # type: ignore[arg-type]
+            .join(BankRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
+            .where(ExamRow.id.in_({r.exam_id for r in rows}))  # type: ignore[union-attr]
+        ).all()
+    }
+    views = []
+    for r in rows:
+        exam, bank_slug = exams[r.exam_id]
+        views.append(
+            SessionView(
+                id=r.id,  # type: ignore[arg-type]
+                title=r.title,
+                room=r.room,
+                starts_at=r.starts_at,
+                state=r.state,
+                access_code=r.access_code,
+                exam_ref=f"{bank_slug}/{exam.slug}",
+                exam_title=exam.title,
+                duration_minutes=exam.duration_minutes,
+                candidates=counts.get(r.id, 0),
+            )
+        )
+    return views
+
+
+def list_sessions(
+    db: Database, *, since: datetime | None = None, until: datetime | None = None
+) -> list[SessionView]:
+    """Sessions by start time; ``since``/``until`` bound the start time (UTC-aware datetimes)."""
+    with db.read() as session:
+        stmt = select(ExamSessionRow).order_by(ExamSessionRow.starts_at, ExamSessionRow.id)
+        if since is not None:
+            stmt = stmt.where(ExamSessionRow.starts_at >= since)
+        if until is not None:
+            stmt = stmt.where(ExamSessionRow.starts_at < until)
+        return _views(session, session.execute(stmt).scalars().all())
+
+
+def sessions_on(db: Database, day: date, tz: tzinfo) -> list[SessionView]:
+    """Sessions starting on ``day`` in the time zone of the exam room."""
+    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+    return list_sessions(db, since=start, until=start + timedelta(days=1))
+
+
+def roster(db: Database, session_id: int) -> list[RosterEntry]:
+    with db.read() as session:
+        rows = session.execute(
+            select(CadreRow, UnitRow.name, SessionCandidateRow.checked_in_at)
+            .join(SessionCandidateRow, SessionCandidateRow.cadre_id == CadreRow.id)  # type: ignore[arg-type]
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+            .where(SessionCandidateRow.session_id == session_id)
+            .order_by(UnitRow.name, CadreRow.name)
+        ).all()
+        return [
+            RosterEntry(mask(c.id_number), c.name, unit, c.rank, c.proposed_post, checked_in is not None)
+            for c, unit, checked_in in rows
+        ]
+
+
+def check_in(db: Database, *, id_number: str, access_code: str, clock: Clock = system_clock) -> CheckIn:
+    """A candidate signs in with ID number and access code; raises InvalidIdNumber or SessionError."""
+    number = normalise_id_number(id_number)
+    code = normalise_access_code(access_code)
+    with db.write() as session:
+        sessions = (
+            session.execute(
+                select(ExamSessionRow).where(
+                    ExamSessionRow.access_code == code, ExamSessionRow.state != SessionState.CLOSED
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not sessions:
+            raise SessionError("login.bad_code")
+        found = session.execute(
+            select(SessionCandidateRow, CadreRow, UnitRow.name)
+            .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+            .where(
+                CadreRow.id_number == number,
+                SessionCandidateRow.session_id.in_([s.id for s in sessions]),  # type: ignore[attr-defined]
+            )
+        ).first()
+        if found is None:
+            raise SessionError("login.not_on_roster")
+        entry, cadre, unit = found
+        if entry.checked_in_at is None:
+            entry.checked_in_at = clock()
+            session.add(entry)
+        exam_session = next(s for s in sessions if s.id == entry.session_id)
+        return CheckIn(cadre.name, unit, _views(session, [exam_session])[0])

@@ -1,0 +1,147 @@
+"""Engines, sessions and transactions for SQLite and PostgreSQL.
+
+SQLite settings, applied to every connection:
+
+- ``journal_mode=WAL``: readers (the proctor's console) never block the writer saving an answer, and
+  many ``exam-tui sit`` processes on one machine can share the file.
+- ``synchronous=FULL``: in WAL mode the default NORMAL may lose the last commits on a power cut (not on
+  a crash of the program). An acknowledged answer must survive the lab losing power, so every commit
+  is synced; an answer write is small, so the cost is one fsync per keystroke-burst.
+- ``foreign_keys=ON``: SQLite leaves them off by default.
+- ``busy_timeout=10000``: a writer waits up to 10 s for another process's transaction instead of
+  failing at once with "database is locked".
+
+The Python sqlite3 module's own transaction handling is switched off so that SQLAlchemy's BEGIN is the
+one that counts; write transactions may ask for ``BEGIN IMMEDIATE`` (see :meth:`Database.write`) so
+that two processes never both read and then race to upgrade to a write lock.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 10_000
+# File systems on which SQLite's locking cannot be trusted.
+NETWORK_FILESYSTEMS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smbfs",
+    "smb3",
+    "fuse.sshfs",
+    "9p",
+    "afs",
+    "ncpfs",
+    "glusterfs",
+}
+
+_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_begin_immediate", default=False)
+
+
+class DatabaseError(Exception):
+    """The database cannot be used (bad URL, unreachable server, unsafe location)."""
+
+
+class NetworkFilesystemError(DatabaseError):
+    def __init__(self, path: Path, fstype: str) -> None:
+        super().__init__(f"{path} is on {fstype}")
+        self.path, self.fstype = path, fstype
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back whole if it raises."""
+        token = _immediate.set(True)
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            _immediate.reset(token)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise DatabaseError(f"not a database URL: {url}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, parsed.database)
+    if parsed.get_backend_name() == "postgresql":
+        # pre_ping: a lab machine's connection may sit idle through a long exam and be cut by a firewall.
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise DatabaseError(f"unsupported database: {parsed.get_backend_name()} (use sqlite or postgresql)")
+
+
+def _sqlite_engine(url: str, database: str | None) -> Engine:
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fstype = filesystem_type(path.parent)
+        if fstype in NETWORK_FILESYSTEMS:
+            raise NetworkFilesystemError(path, fstype)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+    return engine
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the file system holding ``path``, from /proc/mounts (Linux); None elsewhere."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    target = os.path.realpath(path)
+    best, best_type = "", None
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, best_type = mount_point, parts[2]
+    return best_type

@@ -1,0 +1,260 @@
+"""SQLModel tables. Schema changes go through Alembic only (store/migrations).
+
+Aggregates: question banks (bank → bank_version → category, question, exam), the organisation (unit,
+cadre), and exam sittings (exam_session → session_candidate, attempt → response; incident; audit_event).
+Bank versions are never edited: an attempt keeps a snapshot of the paper it was given, so a later
+version of a bank cannot change what a candidate answered.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and come back timezone-aware on every backend.
+
+    SQLite has no time zones and returns naive values; without this a comparison between a stored
+    deadline and an aware clock reading would raise.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def _text(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(Text, nullable=nullable))
+
+
+# ---- question banks ---------------------------------------------------------------------------
+
+
+class BankRow(SQLModel, table=True):
+    __tablename__ = "bank"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=100)
+    title: str = Field(max_length=300)
+    created_at: datetime = _ts()
+
+
+class BankVersionRow(SQLModel, table=True):
+    __tablename__ = "bank_version"
+    __table_args__ = (UniqueConstraint("bank_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_id: int = Field(foreign_key="bank.id", index=True)
+    number: int
+    content_hash: str = Field(max_length=64)
+    label: str | None = Field(default=None, max_length=100)
+    title: str = Field(max_length=300)
+    language: str = Field(max_length=20)
+    source_file: str | None = Field(default=None, max_length=1000)
+    question_count: int
+    imported_at: datetime = _ts()
+
+
+class CategoryRow(SQLModel, table=True):
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("bank_version_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
+    slug: str = Field(max_length=100)
+    title: str = Field(max_length=300)
+    position: int
+
+
+class QuestionRow(SQLModel, table=True):
+    __tablename__ = "question"
+    __table_args__ = (
+        UniqueConstraint("bank_version_id", "slug"),
+        Index("ix_question_pool", "bank_version_id", "type", "category_slug"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_version_id: int = Field(foreign_key="bank_version.id")
+    slug: str = Field(max_length=100)
+    position: int
+    type: str = Field(max_length=20)
+    category_slug: str = Field(max_length=100)
+    stem: str = _text(nullable=False)
+    options: dict[str, str] | None = _json()
+    # single: "A"; multiple: ["A", "C"]; true_false: true; fill_blank: [["一年", "1年"], …]; short_answer: null
+    answer: Any = _json()
+    points: float | None = None
+    difficulty: int = 3
+    explanation: str | None = _text()
+    source: str | None = Field(default=None, max_length=500)
+    tags: list[str] | None = _json()
+    rubric: str | None = _text()
+    shuffle_options: bool = True
+
+
+class ExamRow(SQLModel, table=True):
+    __tablename__ = "exam"
+    __table_args__ = (UniqueConstraint("bank_version_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
+    slug: str = Field(max_length=100)
+    title: str = Field(max_length=300)
+    kind: str = Field(max_length=30)
+    duration_minutes: int
+    pass_score: float
+    total_points: float
+    shuffle_questions: bool = True
+    review: str = Field(default="score", max_length=10)
+    max_attempts: int = 1
+    grades: list[dict[str, Any]] | None = _json()
+    sections: list[dict[str, Any]] = _json(nullable=False)
+
+
+# ---- organisation -----------------------------------------------------------------------------
+
+
+class UnitRow(SQLModel, table=True):
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+
+
+class CadreRow(SQLModel, table=True):
+    __tablename__ = "cadre"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_number: str = Field(unique=True, max_length=18)
+    name: str = Field(max_length=100)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    rank: str | None = Field(default=None, max_length=100)
+    position: str | None = Field(default=None, max_length=200)
+    proposed_post: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+# ---- exam sittings ----------------------------------------------------------------------------
+
+
+class ExamSessionRow(SQLModel, table=True):
+    __tablename__ = "exam_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    exam_id: int = Field(foreign_key="exam.id", index=True)
+    title: str = Field(max_length=300)
+    room: str | None = Field(default=None, max_length=200)
+    starts_at: datetime = _ts(index=True)
+    allow_late_minutes: int = 15
+    access_code: str = Field(max_length=6, index=True)
+    # scheduled → open → started → closed
+    state: str = Field(default="scheduled", max_length=20)
+    created_at: datetime = _ts()
+    opened_at: datetime | None = _ts(nullable=True)
+    started_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+
+
+class SessionCandidateRow(SQLModel, table=True):
+    __tablename__ = "session_candidate"
+    __table_args__ = (UniqueConstraint("session_id", "cadre_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    cadre_id: int = Field(foreign_key="cadre.id", index=True)
+    seat: str | None = Field(default=None, max_length=50)
+    absent: bool = False
+    checked_in_at: datetime | None = _ts(nullable=True)
+
+
+class AttemptRow(SQLModel, table=True):
+    __tablename__ = "attempt"
+    __table_args__ = (UniqueConstraint("session_id", "cadre_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    cadre_id: int = Field(foreign_key="cadre.id", index=True)
+    exam_id: int = Field(foreign_key="exam.id")
+    number: int = 1  # 1 = first sitting, 2 = the retake (补考), …
+    # in_progress → submitted (by the candidate, by the clock, at close, or terminated) → graded
+    state: str = Field(default="in_progress", max_length=20)
+    seed: int
+    # The paper as given: questions, options in shown order, keys, points. Frozen at assembly.
+    paper: dict[str, Any] = _json(nullable=False)
+    started_at: datetime = _ts()
+    deadline_at: datetime = _ts()
+    extra_minutes: int = 0
+    submitted_at: datetime | None = _ts(nullable=True)
+    submit_reason: str | None = Field(default=None, max_length=30)
+    score: float | None = None
+    passed: bool | None = None
+    graded_at: datetime | None = _ts(nullable=True)
+    hostname: str | None = Field(default=None, max_length=255)
+    focus_losses: int = 0
+    resumes: int = 0
+    last_heartbeat_at: datetime | None = _ts(nullable=True)
+
+
+class ResponseRow(SQLModel, table=True):
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("attempt_id", "item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True)
+    item: int  # position of the question in the paper, from 1
+    answer: Any = _json()
+    flagged: bool = False
+    revision: int = 1
+    saved_at: datetime = _ts()
+    score: float | None = None
+
+
+class IncidentRow(SQLModel, table=True):
+    __tablename__ = "incident"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    attempt_id: int | None = Field(default=None, foreign_key="attempt.id", index=True)
+    kind: str = Field(max_length=40)
+    reason: str | None = _text()
+    actor: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _ts()
+    details: dict[str, Any] | None = _json()
+
+
+class AuditEventRow(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor: str | None = Field(default=None, max_length=100)
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=100)
+    details: dict[str, Any] | None = _json()
