@@ -226,8 +226,9 @@ def check_bank(data: Any) -> BankCheck:
     category_ids = {c.id for _, c in categories}
     for i, q in questions:
         problems.extend(_check_question(q, ("questions", i), category_ids))
+    pool = _pool_entries(data.get("questions"))
     for i, e in exams:
-        problems.extend(_check_exam(e, ("exams", i), category_ids, [q for _, q in questions]))
+        problems.extend(_check_exam(e, ("exams", i), category_ids, pool))
 
     if problems or header is None:
         return BankCheck(None, tuple(problems))
@@ -310,6 +311,34 @@ def _check_question(q: Any, at: Path, category_ids: set[str]) -> Iterable[Proble
         for j, accepted in enumerate(q.accepted()):
             if any(not normalise_fill(a) for a in accepted):
                 yield Problem((*at, "answer", j), "empty_fill_answer")
+
+
+@dataclass(frozen=True)
+class PoolEntry:
+    """What a section draws on: a question's type, category and difficulty."""
+
+    type: str
+    category: str
+    difficulty: int
+
+
+def _pool_entries(items: Any) -> list[PoolEntry]:
+    """Every question whose type, category and difficulty can be read, valid or not.
+
+    A question with a wrong answer is still in the bank the admin meant; leaving it out of the pools
+    would add a misleading "not enough questions" to the real problem.
+    """
+    if not isinstance(items, list):
+        return []
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        qtype, category, difficulty = item.get("type"), item.get("category"), item.get("difficulty")
+        if qtype in QUESTION_TYPES and isinstance(category, str):
+            # An unreadable difficulty is reported on its own; count the question at the default.
+            entries.append(PoolEntry(qtype, category, difficulty if isinstance(difficulty, int) else 3))
+    return entries
 
 
 def section_pool(section: Section, questions: Sequence[Any]) -> list[Any]:

@@ -1,0 +1,104 @@
+"""Shared fixtures: a migrated database on every backend, a fixed clock, the language.
+
+``db`` runs each test on SQLite, and again on PostgreSQL when ``EXAM_TUI_TEST_PG_URL`` is set: a fresh
+database is created for the test run, migrated once, emptied between tests and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from exam_tui.i18n import set_language
+from exam_tui.services.runtime import Database, connect
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTER_BANK = ROOT / "question_banks" / "integrity-regulations.yaml"
+PG_URL = os.environ.get("EXAM_TUI_TEST_PG_URL")
+FIXED_NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_URL:
+        return f"exam-tui: PostgreSQL leg ON ({make_url(PG_URL).render_as_string(hide_password=True)})"
+    return "exam-tui: PostgreSQL leg off (set EXAM_TUI_TEST_PG_URL to run it)"
+
+
+@pytest.fixture(autouse=True)
+def _chinese_ui() -> Iterator[None]:
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    return lambda: FIXED_NOW
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per run; each test gets a copy (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "exam.db"
+    connect(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_database() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("EXAM_TUI_TEST_PG_URL is not set")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"exam_tui_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    connect(url).dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _empty_pg(db: Database) -> None:
+    with db.engine.begin() as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "exam.db"
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        database = connect(f"sqlite:///{path}")
+    else:
+        database = connect(request.getfixturevalue("_pg_database"))
+        _empty_pg(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = connect(f"sqlite:///{tmp_path / 'exam.db'}")
+    yield database
+    database.dispose()

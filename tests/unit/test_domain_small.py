@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number, with_check_digit
+from exam_tui.domain.questions import count_blanks, normalise_fill
+from exam_tui.domain.sittings import ACCESS_CODE_ALPHABET, new_access_code
+
+
+def test_id_number_valid_and_normalised() -> None:
+    assert normalise_id_number(" 11010519840715769x ".replace("769x", "7691")) == "110105198407157691"
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [("12345", "id.length"), ("1101051984071576XX", "id.format"), ("110105198407157692", "id.checksum")],
+)
+def test_id_number_reasons(number: str, reason: str) -> None:
+    with pytest.raises(InvalidIdNumber) as exc:
+        normalise_id_number(number)
+    assert exc.value.reason == reason
+
+
+def test_check_digit_and_bad_date() -> None:
+    assert with_check_digit("11010519840715769") == "110105198407157691"
+    with pytest.raises(InvalidIdNumber) as exc:
+        normalise_id_number(with_check_digit("11010519841315769"))
+    assert exc.value.reason == "id.date"
+
+
+def test_mask_keeps_region_and_last_four() -> None:
+    assert mask("110105198407157691") == "110105********7691"
+
+
+def test_access_codes_avoid_look_alikes() -> None:
+    codes = {new_access_code(random.Random(i)) for i in range(200)}
+    assert all(len(c) == 6 and set(c) <= set(ACCESS_CODE_ALPHABET) for c in codes)
+    assert not set("01OIL") & set(ACCESS_CODE_ALPHABET)
+
+
+def test_fill_answers_compare_in_normal_form() -> None:
+    assert normalise_fill(" ＡＢ　１ 年 ") == normalise_fill("ab1年")
+    assert count_blanks("留党察看____和____。___") == 2
