@@ -25,7 +25,28 @@ from exam_tui.services import banks
 from exam_tui.services.runtime import connect
 
 CATEGORIES = [f"cat-{i:02d}" for i in range(20)]
-WORDS = "监察 机关 公职 人员 政务 处分 警告 记过 降级 撤职 开除 留置 调查 处置 廉洁 纪律 规定 条例 受贿 贪污".split()
+WORDS = [
+    "监察",
+    "机关",
+    "公职",
+    "人员",
+    "政务",
+    "处分",
+    "警告",
+    "记过",
+    "降级",
+    "撤职",
+    "开除",
+    "留置",
+    "调查",
+    "处置",
+    "廉洁",
+    "纪律",
+    "规定",
+    "条例",
+    "受贿",
+    "贪污",
+]
 
 
 def _sentence(rng: random.Random, n: int) -> str:
