@@ -11,6 +11,7 @@ from exam_tui.cli import bank, demo
 from exam_tui.cli.common import CliState, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
+from exam_tui.services.runtime import schema_revision
 
 app = typer.Typer(
     name="exam-tui",
@@ -50,8 +51,6 @@ def root(
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database or upgrade it to the newest schema."""
-    from exam_tui.services.runtime import schema_revision
-
     cli = state(ctx)
     typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
 

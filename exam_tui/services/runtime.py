@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from exam_tui.store.db import Database, DatabaseError, NetworkFilesystemError, make_engine
-from exam_tui.store.migrate import upgrade
+from exam_tui.store.migrate import current_revision, upgrade
 
 Clock = Callable[[], datetime]
 
@@ -32,6 +32,4 @@ def connect(url: str, *, migrate: bool = True) -> Database:
 
 
 def schema_revision(db: Database) -> str | None:
-    from exam_tui.store.migrate import current_revision
-
     return current_revision(db)
