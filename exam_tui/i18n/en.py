@@ -161,4 +161,14 @@ MESSAGES: dict[str, str] = {
     "id.place": "the region code is unknown",
     "session.no_exam": "no exam '{exam}': import the bank that defines it first",
     "session.unknown_cadres": "these ID numbers are not on the cadre roster: {numbers}",
+    # TUI (added with the screens)
+    "app.load_failed": "could not read the data: {detail}",
+    "col.checked_in": "In",
+    "sessions.no_room": "no room set",
+    "browser.bank": "{title} (v{version})",
+    "browser.category": "{title} ({n})",
+    "browser.line": "{label} {value}",
+    "browser.label": "{label}: ",
+    "browser.blank": "blank {n}: {accepted}",
+    "browser.letters_sep": ", ",
 }

@@ -165,4 +165,14 @@ MESSAGES: dict[str, str] = {
     "id.place": "地区代码无效",
     "session.no_exam": "没有考试 “{exam}”:请先导入定义了它的题库",
     "session.unknown_cadres": "以下身份证号不在干部名单中:{numbers}",
+    # TUI (added with the screens)
+    "app.load_failed": "读取数据失败:{detail}",
+    "col.checked_in": "签到",
+    "sessions.no_room": "未指定考场",
+    "browser.bank": "{title}(第 {version} 版)",
+    "browser.category": "{title}({n})",
+    "browser.line": "{label} {value}",
+    "browser.label": "{label}:",
+    "browser.blank": "第 {n} 空:{accepted}",
+    "browser.letters_sep": "、",
 }
