@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static, Tree
 
 from exam_tui.i18n import t
 from exam_tui.services.banks import BankDetail, QuestionView, list_banks, list_questions, show_bank
+from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.text import answer_text, one_line, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
 
@@ -49,11 +50,6 @@ class BankBrowserScreen(Screen[None]):
             super().__init__()
             self.selection, self.questions = selection, questions
 
-    class LoadFailed(Message):
-        def __init__(self, detail: str) -> None:
-            super().__init__()
-            self.detail = detail
-
     app: ExamApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
@@ -86,7 +82,7 @@ class BankBrowserScreen(Screen[None]):
         try:
             banks = [show_bank(self.app.db, b.slug) for b in list_banks(self.app.db)]
         except Exception as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(LoadFailed(str(exc)))
             return
         self.post_message(self.BanksLoaded(banks))
 
@@ -95,7 +91,7 @@ class BankBrowserScreen(Screen[None]):
         try:
             questions = list_questions(self.app.db, selection.bank, selection.category)
         except Exception as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(LoadFailed(str(exc)))
             return
         self.post_message(self.QuestionsLoaded(selection, questions))
 
@@ -137,7 +133,7 @@ class BankBrowserScreen(Screen[None]):
         if message.questions:
             self._show(message.questions[0])
 
-    def on_bank_browser_screen_load_failed(self, message: LoadFailed) -> None:
+    def on_load_failed(self, message: LoadFailed) -> None:
         self.query_one("#preview", Static).update(t("app.load_failed", detail=message.detail))
 
     @on(DataTable.RowHighlighted, "#questions")

@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Static
 
 from exam_tui.i18n import t
 from exam_tui.services.sessions import SessionView, sessions_on
+from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
 from exam_tui.tui.screens.check_in import CheckInScreen
 from exam_tui.tui.screens.sessions import SessionsScreen
@@ -40,11 +41,6 @@ class HomeScreen(Screen[None]):
         def __init__(self, sessions: list[SessionView]) -> None:
             super().__init__()
             self.sessions = sessions
-
-    class LoadFailed(Message):
-        def __init__(self, detail: str) -> None:
-            super().__init__()
-            self.detail = detail
 
     app: ExamApp  # type: ignore[assignment]
 
@@ -83,7 +79,7 @@ class HomeScreen(Screen[None]):
         try:
             sessions = sessions_on(app.db, today, app.tz)
         except Exception as exc:  # the screen says so instead of dying
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(LoadFailed(str(exc)))
             return
         self.post_message(self.SessionsLoaded(sessions))
 
@@ -115,7 +111,7 @@ class HomeScreen(Screen[None]):
         columns = [(key, t(f"col.{key}"), width) for key, width in COLUMNS]
         set_columns(table, columns, self.size.width - 2)
 
-    def on_home_screen_load_failed(self, message: LoadFailed) -> None:
+    def on_load_failed(self, message: LoadFailed) -> None:
         none = self.query_one("#today-none", Static)
         none.update(t("app.load_failed", detail=message.detail))
         none.display = True

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from exam_tui.i18n import t
 from exam_tui.services.sessions import RosterEntry, SessionView, list_sessions, roster
+from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.text import day_and_time, room_name, state_name, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
 
@@ -45,11 +46,6 @@ class SessionsScreen(Screen[None]):
             super().__init__()
             self.session_id, self.entries = session_id, entries
 
-    class LoadFailed(Message):
-        def __init__(self, detail: str) -> None:
-            super().__init__()
-            self.detail = detail
-
     app: ExamApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
@@ -77,14 +73,14 @@ class SessionsScreen(Screen[None]):
         try:
             self.post_message(self.SessionsLoaded(list_sessions(self.app.db)))
         except Exception as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(LoadFailed(str(exc)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def load_roster(self, session_id: int) -> None:
         try:
             self.post_message(self.RosterLoaded(session_id, roster(self.app.db, session_id)))
         except Exception as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(LoadFailed(str(exc)))
 
     def on_sessions_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
         table = self.query_one("#sessions", DataTable)
@@ -134,7 +130,7 @@ class SessionsScreen(Screen[None]):
                 CHECKED_IN if e.checked_in else "",
             )
 
-    def on_sessions_screen_load_failed(self, message: LoadFailed) -> None:
+    def on_load_failed(self, message: LoadFailed) -> None:
         none = self.query_one("#sessions-none", Static)
         none.update(t("app.load_failed", detail=message.detail))
         none.display = True
