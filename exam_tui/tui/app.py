@@ -20,6 +20,8 @@ class ExamApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "key.quit")]
     CSS_PATH = "app.tcss"
+    # A candidate's terminal offers only what the screen shows: no palette of app-wide commands.
+    ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, db: Database, *, clock: Clock, tz: tzinfo) -> None:
         super().__init__()
