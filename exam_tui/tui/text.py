@@ -38,6 +38,18 @@ def state_name(state: str) -> str:
     return t(f"word.{state}")
 
 
+def session_cells(session: Any, when: str) -> tuple[str, ...]:
+    """A session as a table row: when, title, room, state, candidates, access code."""
+    return (
+        when,
+        session.title,
+        room_name(session.room),
+        state_name(session.state),
+        str(session.candidates),
+        session.access_code,
+    )
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 

@@ -18,7 +18,7 @@ from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
 from exam_tui.tui.screens.check_in import CheckInScreen
 from exam_tui.tui.screens.sessions import SessionsScreen
-from exam_tui.tui.text import hhmm, in_zone, room_name, state_name, translate_bindings
+from exam_tui.tui.text import hhmm, in_zone, session_cells, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
@@ -88,15 +88,7 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#today", DataTable)
         self._add_columns(table)
         for s in message.sessions:
-            table.add_row(
-                hhmm(s.starts_at, self.app.tz),
-                s.title,
-                room_name(s.room),
-                state_name(s.state),
-                str(s.candidates),
-                s.access_code,
-                key=str(s.id),
-            )
+            table.add_row(*session_cells(s, hhmm(s.starts_at, self.app.tz)), key=str(s.id))
         table.display = bool(message.sessions)
         none = self.query_one("#today-none", Static)
         none.update(t("home.today.none"))

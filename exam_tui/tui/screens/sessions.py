@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from exam_tui.i18n import t
 from exam_tui.services.sessions import RosterEntry, SessionView, list_sessions, roster
 from exam_tui.tui.messages import LoadFailed
-from exam_tui.tui.text import day_and_time, room_name, state_name, translate_bindings
+from exam_tui.tui.text import day_and_time, room_name, session_cells, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
@@ -88,15 +88,7 @@ class SessionsScreen(Screen[None]):
         set_columns(table, columns, self.size.width - 2)
         self._sessions = {str(s.id): s for s in message.sessions}
         for s in message.sessions:
-            table.add_row(
-                day_and_time(s.starts_at, self.app.tz),
-                s.title,
-                room_name(s.room),
-                state_name(s.state),
-                str(s.candidates),
-                s.access_code,
-                key=str(s.id),
-            )
+            table.add_row(*session_cells(s, day_and_time(s.starts_at, self.app.tz)), key=str(s.id))
         self.query_one("#sessions-none").display = not message.sessions
         if message.sessions:
             table.focus()
