@@ -122,7 +122,7 @@ class Section(_Strict):
     difficulty: DifficultyBand | None = None
     partial_credit: bool = False
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)  # merged with _Strict's
 
     @property
     def total_points(self) -> float:
@@ -161,8 +161,6 @@ class _Header(_Strict):
     categories: Annotated[list[Any], Field(min_length=1)]
     questions: Annotated[list[Any], Field(min_length=1)]
     exams: list[Any] = Field(default_factory=list)
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 @dataclass(frozen=True)

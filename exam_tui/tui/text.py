@@ -17,8 +17,7 @@ def local_zone() -> tzinfo:
 
 
 def in_zone(moment: datetime, tz: tzinfo) -> datetime:
-    if moment.tzinfo is None:  # SQLite hands back naive values; they are stored in UTC
-        moment = moment.replace(tzinfo=UTC)
+    # Services hand out timezone-aware UTC values on every backend (store.models.UTCDateTime).
     return moment.astimezone(tz)
 
 

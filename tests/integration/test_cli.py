@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from exam_tui.cli import app
-from tests.conftest import ROOT, STARTER_BANK
+from tests.conftest import STARTER_BANK
 from tests.unit.test_bank_schema import VALID, at
 
 runner = CliRunner()
@@ -112,4 +112,3 @@ def test_console_script_and_module_and_env(tmp_path: Path) -> None:
     )
     assert default.returncode == 0
     assert (tmp_path / "sessions" / "exam.db").exists()
-    assert ROOT.exists()

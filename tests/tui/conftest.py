@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from exam_tui.i18n import set_language
 from exam_tui.services.banks import import_files
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database, connect
 from exam_tui.tui.app import ExamApp, make_app
+from tests.conftest import FIXED_NOW, STARTER_BANK
 
-ROOT = Path(__file__).resolve().parents[2]
-BANK = ROOT / "question_banks" / "integrity-regulations.yaml"
-BEIJING = timezone(timedelta(hours=8))
-NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in the exam room
+BEIJING = timezone(timedelta(hours=8))  # FIXED_NOW is 09:00 in the exam room
 
 
 def fixed_clock() -> datetime:
-    return NOW
+    return FIXED_NOW
 
 
 @pytest.fixture
@@ -31,9 +28,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_db(db_path: Path) -> Iterator[Database]:
-    set_language("zh")
     db = connect(f"sqlite:///{db_path}")
-    import_files(db, [BANK], clock=fixed_clock)
+    import_files(db, [STARTER_BANK], clock=fixed_clock)
     seed_demo(db, seed=2026, tz=BEIJING, clock=fixed_clock)
     yield db
     db.dispose()
@@ -41,7 +37,6 @@ def demo_db(db_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def empty_db(tmp_path: Path) -> Iterator[Database]:
-    set_language("zh")
     db = connect(f"sqlite:///{tmp_path / 'empty.db'}")
     yield db
     db.dispose()

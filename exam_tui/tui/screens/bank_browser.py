@@ -151,8 +151,7 @@ class BankBrowserScreen(Screen[None]):
     def _fill_table(self) -> None:
         table = self.query_one("#questions", DataTable)
         keep = table.cursor_row
-        columns = [(key, t(f"col.{key}"), width) for key, width in QUESTION_COLUMNS]
-        set_columns(table, columns, table.size.width)
+        set_columns(table, QUESTION_COLUMNS, table.size.width)
         for q in self._questions.values():
             table.add_row(q.slug, t(f"word.{q.type}"), str(q.difficulty), one_line(q.stem), key=q.slug)
         if 0 < keep < table.row_count:

@@ -100,8 +100,7 @@ class HomeScreen(Screen[None]):
 
     def _add_columns(self, table: DataTable[str]) -> None:
         """Fixed widths, and the title gets the rest: a long title is cut, never scrolled sideways."""
-        columns = [(key, t(f"col.{key}"), width) for key, width in COLUMNS]
-        set_columns(table, columns, self.size.width - 2)
+        set_columns(table, COLUMNS, self.size.width - 2)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         none = self.query_one("#today-none", Static)

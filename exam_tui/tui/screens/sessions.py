@@ -84,8 +84,7 @@ class SessionsScreen(Screen[None]):
 
     def on_sessions_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
         table = self.query_one("#sessions", DataTable)
-        columns = [(key, t(f"col.{key}"), width) for key, width in SESSION_COLUMNS]
-        set_columns(table, columns, self.size.width - 2)
+        set_columns(table, SESSION_COLUMNS, self.size.width - 2)
         self._sessions = {str(s.id): s for s in message.sessions}
         for s in message.sessions:
             table.add_row(*session_cells(s, day_and_time(s.starts_at, self.app.tz)), key=str(s.id))
