@@ -171,4 +171,6 @@ MESSAGES: dict[str, str] = {
     "browser.label": "{label}: ",
     "browser.blank": "blank {n}: {accepted}",
     "browser.letters_sep": ", ",
+    # roster import (cadre import)
+    # attempts and the candidate's exam
 }

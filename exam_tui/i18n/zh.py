@@ -175,4 +175,6 @@ MESSAGES: dict[str, str] = {
     "browser.label": "{label}:",
     "browser.blank": "第 {n} 空:{accepted}",
     "browser.letters_sep": "、",
+    # roster import (cadre import)
+    # attempts and the candidate's exam
 }
