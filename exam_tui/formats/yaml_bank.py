@@ -76,32 +76,49 @@ def read_bank_file(path: Path) -> BankFile:
     return check_bank_text(path, raw)
 
 
-def check_bank_text(path: Path, raw: bytes) -> BankFile:
+class DocumentError(Exception):
+    """A YAML document that cannot be read at all, at a 1-based line and column."""
+
+    def __init__(self, line: int, column: int, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.line, self.column, self.code, self.params = line, column, code, params
+
+
+def load_document(raw: bytes) -> tuple[Node | None, Any]:
+    """UTF-8 bytes → (node tree for positions, plain data), refusing aliases, tags, duplicate keys."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(raw, exc.start)
-        return _fail(path, line, column, "file.not_utf8", byte=f"{raw[exc.start]:02X}")
+        raise DocumentError(line, column, "file.not_utf8", byte=f"{raw[exc.start]:02X}") from exc
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = " ".join(filter(None, [exc.context, exc.problem]))
-        return _fail(path, line, column, "yaml.syntax", detail=detail)
+        raise DocumentError(line, column, "yaml.syntax", detail=detail) from exc
     except yaml.YAMLError as exc:
         # Reader errors (control characters) carry a character offset, not a mark.
         position = getattr(exc, "position", None)
         line, column = _char_position(text, position) if isinstance(position, int) else (1, 1)
-        return _fail(path, line, column, "yaml.syntax", detail=str(exc).splitlines()[0])
+        raise DocumentError(line, column, "yaml.syntax", detail=str(exc).splitlines()[0]) from exc
     if root is None:
-        return BankFile(path, None, (Located(1, 1, Problem((), "not_a_mapping")),))
+        return None, None
     try:
-        data = _Builder().build(root)
+        return root, _Builder().build(root)
     except _Refused as refusal:
         mark = refusal.node.start_mark
-        located = Located(mark.line + 1, mark.column + 1, Problem((), refusal.code, refusal.params))
-        return BankFile(path, None, (located,))
+        raise DocumentError(mark.line + 1, mark.column + 1, refusal.code, **refusal.params) from refusal
+
+
+def check_bank_text(path: Path, raw: bytes) -> BankFile:
+    try:
+        root, data = load_document(raw)
+    except DocumentError as exc:
+        return _fail(path, exc.line, exc.column, exc.code, **exc.params)
+    if root is None:
+        return BankFile(path, None, (Located(1, 1, Problem((), "not_a_mapping")),))
     check = check_bank(data)
     located = tuple(
         sorted((_locate(root, data, p) for p in check.problems), key=lambda x: (x.line, x.column))

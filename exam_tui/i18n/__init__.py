@@ -44,6 +44,8 @@ def _word(name: str, value: Any) -> Any:
         return t("word.true") if value else t("word.false")
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if name == "reason" and isinstance(value, str) and value in zh.MESSAGES:
+        return t(value)  # a reason given as a message key (id.checksum, …)
     if name in _WORD_PARAMS:
         if isinstance(value, str):
             return CATALOGS[_language].get(f"word.{value}", value)

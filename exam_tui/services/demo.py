@@ -94,6 +94,7 @@ def seed_demo(
         room="第一机房",
         starts_at=starts_at,
         id_numbers=candidates,
+        open_now=True,
         rng=rng,
         clock=clock,
         actor="demo",

@@ -6,17 +6,35 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
-from exam_tui.store.db import Database, DatabaseError, NetworkFilesystemError, make_engine
+from exam_tui.store.db import Database, DatabaseError, NetworkFilesystemError, database_now, make_engine
 from exam_tui.store.migrate import current_revision, upgrade
 
 Clock = Callable[[], datetime]
+# None: the database's clock, read inside the transaction that uses it (services take ``clock=None``
+# in production and a fixed or stepping clock in tests).
+MaybeClock = Clock | None
 
-__all__ = ["Clock", "Database", "DatabaseError", "NetworkFilesystemError", "connect", "system_clock"]
+__all__ = [
+    "Clock",
+    "Database",
+    "DatabaseError",
+    "MaybeClock",
+    "NetworkFilesystemError",
+    "connect",
+    "now_in",
+    "system_clock",
+]
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def now_in(session: Session, clock: MaybeClock) -> datetime:
+    """The current time for a transaction: the injected clock, else the database's."""
+    return clock() if clock is not None else database_now(session)
 
 
 def connect(url: str, *, migrate: bool = True) -> Database:

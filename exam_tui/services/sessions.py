@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from exam_tui.domain.idnumber import mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState, new_access_code, normalise_access_code
-from exam_tui.services.runtime import Clock, Database, system_clock
+from exam_tui.services.runtime import Clock, Database, MaybeClock, now_in, system_clock
 from exam_tui.store.models import (
     AuditEventRow,
     BankRow,
@@ -90,13 +91,15 @@ def schedule_session(
     starts_at: datetime,
     id_numbers: Sequence[str],
     allow_late_minutes: int = 15,
+    open_now: bool = False,
     rng: random.Random | None = None,
-    clock: Clock = system_clock,
+    clock: MaybeClock = None,
     actor: str | None = None,
 ) -> SessionView:
+    """Create a session; ``open_now`` lets candidates sign in at once (``session open``)."""
     rng = rng or random.SystemRandom()  # type: ignore[assignment]
-    now = clock()
     with db.write() as session:
+        now = now_in(session, clock)
         exam = find_exam(session, exam_ref)
         wanted = [normalise_id_number(n) for n in id_numbers]
         cadres = session.execute(select(CadreRow).where(CadreRow.id_number.in_(wanted))).scalars().all()  # type: ignore[attr-defined]
@@ -110,8 +113,12 @@ def schedule_session(
             starts_at=starts_at,
             allow_late_minutes=allow_late_minutes,
             access_code=_unused_code(session, rng),
-            state=SessionState.SCHEDULED,
+            # Per-session key for candidates' paper seeds; drawn from the OS, never from ``rng``, so a
+            # seeded demo does not make papers predictable.
+            secret=secrets.token_hex(32),
+            state=SessionState.OPEN if open_now else SessionState.SCHEDULED,
             created_at=now,
+            opened_at=now if open_now else None,
         )
         session.add(row)
         session.flush()
@@ -121,14 +128,14 @@ def schedule_session(
             AuditEventRow(
                 at=now,
                 actor=actor,
-                action="session.schedule",
+                action="session.open" if open_now else "session.schedule",
                 entity="exam_session",
                 entity_id=str(row.id),
                 details={"exam": exam_ref, "candidates": len(cadres)},
             )
         )
         session.flush()
-        return _views(session, [row])[0]
+        return session_views(session, [row])[0]
 
 
 def _unused_code(session: Any, rng: random.Random) -> str:
@@ -145,7 +152,7 @@ def _unused_code(session: Any, rng: random.Random) -> str:
     raise RuntimeError("no free access code after 100 draws")  # 31^6 codes: practically unreachable
 
 
-def _views(session: Any, rows: Sequence[ExamSessionRow]) -> list[SessionView]:
+def session_views(session: Any, rows: Sequence[ExamSessionRow]) -> list[SessionView]:
     if not rows:
         return []
     ids = [r.id for r in rows]
@@ -195,7 +202,7 @@ def list_sessions(
             stmt = stmt.where(ExamSessionRow.starts_at >= since)
         if until is not None:
             stmt = stmt.where(ExamSessionRow.starts_at < until)
-        return _views(session, session.execute(stmt).scalars().all())
+        return session_views(session, session.execute(stmt).scalars().all())
 
 
 def sessions_on(db: Database, day: date, tz: tzinfo) -> list[SessionView]:
@@ -251,4 +258,4 @@ def check_in(db: Database, *, id_number: str, access_code: str, clock: Clock = s
             entry.checked_in_at = clock()
             session.add(entry)
         exam_session = next(s for s in sessions if s.id == entry.session_id)
-        return CheckIn(cadre.name, unit, _views(session, [exam_session])[0])
+        return CheckIn(cadre.name, unit, session_views(session, [exam_session])[0])

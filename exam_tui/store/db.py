@@ -23,10 +23,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
@@ -145,3 +146,16 @@ def filesystem_type(path: Path) -> str | None:
         if inside and len(mount_point) >= len(best):
             best, best_type = mount_point, parts[2]
     return best_type
+
+
+def database_now(session: Session) -> datetime:
+    """The database server's clock (UTC): the one clock every lab machine shares.
+
+    PostgreSQL's ``clock_timestamp()`` is the real time (``now()`` is frozen at transaction start); SQLite
+    has no server, so its clock is the clock of the machine holding the file, which is still one clock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        value = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+        return value.astimezone(UTC)
+    raw = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return datetime.fromisoformat(raw).replace(tzinfo=UTC)

@@ -173,6 +173,10 @@ class ExamSessionRow(SQLModel, table=True):
     starts_at: datetime = _ts(index=True)
     allow_late_minutes: int = 15
     access_code: str = Field(max_length=6, index=True)
+    # Key for deriving each candidate's paper seed (HMAC): never shown to candidates.
+    secret: str = Field(max_length=64)
+    # Minutes added for everyone (a fire alarm, a power cut); a candidate's own extension is on the attempt.
+    extra_minutes: int = 0
     # scheduled → open → started → closed
     state: str = Field(default="scheduled", max_length=20)
     created_at: datetime = _ts()
@@ -202,9 +206,10 @@ class AttemptRow(SQLModel, table=True):
     cadre_id: int = Field(foreign_key="cadre.id", index=True)
     exam_id: int = Field(foreign_key="exam.id")
     number: int = 1  # 1 = first sitting, 2 = the retake (补考), …
-    # in_progress → submitted (by the candidate, by the clock, at close, or terminated) → graded
+    # in_progress → graded, or pending_grading while a short answer awaits a grader. How it was handed
+    # in (candidate, time_up, closed, terminated) is submit_reason.
     state: str = Field(default="in_progress", max_length=20)
-    seed: int
+    seed: str = Field(max_length=64)
     # The paper as given: questions, options in shown order, keys, points. Frozen at assembly.
     paper: dict[str, Any] = _json(nullable=False)
     started_at: datetime = _ts()
@@ -214,11 +219,13 @@ class AttemptRow(SQLModel, table=True):
     submit_reason: str | None = Field(default=None, max_length=30)
     score: float | None = None
     passed: bool | None = None
+    level: str | None = Field(default=None, max_length=100)
     graded_at: datetime | None = _ts(nullable=True)
     hostname: str | None = Field(default=None, max_length=255)
     focus_losses: int = 0
     resumes: int = 0
     last_heartbeat_at: datetime | None = _ts(nullable=True)
+    current_item: int = 1  # where the candidate was, so a resume lands on the same question
 
 
 class ResponseRow(SQLModel, table=True):

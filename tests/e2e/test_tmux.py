@@ -71,7 +71,7 @@ def test_home_screen_in_a_real_terminal(tmp_path: Path, size: tuple[int, int]) -
     try:
         screen = _wait_for(session, "廉政教育考试系统")
         assert "考生" in screen and "监考员" in screen and "管理员" in screen
-        assert view.access_code in screen  # today's demo session is listed
+        screen = _wait_for(session, view.access_code)  # today's demo session is listed once loaded
         subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
         deadline = time.monotonic() + 10
         while "廉政教育考试系统" in _screen(session) and time.monotonic() < deadline:

@@ -50,7 +50,7 @@ async def test_home_lists_todays_demo_session(app: ExamApp, demo_db: Database, s
         row = cells(table, 0)
         assert row[0] == "14:30"  # 06:30 UTC shown in the room's zone
         assert row[1] == session.title
-        assert row[2:] == ["第一机房", "待开放", "10", session.access_code]
+        assert row[2:] == ["第一机房", "已开放", "10", session.access_code]
         assert not app.screen.query_one("#today-none").display
 
 

@@ -1,0 +1,324 @@
+"""Running a session: open it from a plan, start it (开考), extend time, close it (收卷), and its record."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from exam_tui.domain.sittings import SessionState
+from exam_tui.formats.session_plan import PlanFile, read_plan
+from exam_tui.i18n import t
+from exam_tui.services.attempts import IN_PROGRESS, submit_in_transaction
+from exam_tui.services.runtime import Database, MaybeClock, now_in
+from exam_tui.services.sessions import SessionError, SessionView, find_exam, schedule_session, session_views
+from exam_tui.store.models import (
+    AttemptRow,
+    AuditEventRow,
+    CadreRow,
+    ExamRow,
+    ExamSessionRow,
+    ResponseRow,
+    SessionCandidateRow,
+    UnitRow,
+)
+
+
+class PlanError(Exception):
+    """A plan file with problems; ``lines`` are ``FILE:LINE:COL: message``."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def plan_lines(plan_file: PlanFile) -> list[str]:
+    return [f"{plan_file.path}:{p.line}:{p.column}: {t(p.key, **p.params)}" for p in plan_file.problems]
+
+
+def open_from_plan(
+    db: Database,
+    path: Path,
+    *,
+    rng: random.Random | None = None,
+    clock: MaybeClock = None,
+    actor: str | None = None,
+) -> SessionView:
+    """Check the plan, import its roster file if it names one, and open the session for sign-in."""
+    plan_file = read_plan(path)
+    if plan_file.plan is None:
+        raise PlanError(plan_lines(plan_file))
+    plan = plan_file.plan
+    with db.read() as session:
+        find_exam(session, plan.exam)  # fail before the roster is touched
+    numbers = list(plan.id_numbers)
+    if plan.roster_file is not None:
+        # Imported here (not by the caller) so one command both registers and seats the candidates.
+        from exam_tui.services.cadres import RosterImportError, import_roster
+
+        try:
+            numbers = import_roster(db, plan.roster_file, clock=clock, actor=actor).id_numbers
+        except RosterImportError as exc:
+            raise PlanError(exc.lines) from exc
+    return schedule_session(
+        db,
+        exam_ref=plan.exam,
+        title=plan.title,
+        room=plan.room,
+        starts_at=plan.starts_at,
+        id_numbers=numbers,
+        allow_late_minutes=plan.allow_late_minutes,
+        open_now=True,
+        rng=rng,
+        clock=clock,
+        actor=actor,
+    )
+
+
+def _session_row(session: Session, session_id: int) -> ExamSessionRow:
+    row = session.get(ExamSessionRow, session_id, with_for_update=True)
+    if row is None:
+        raise SessionError("session.not_found", id=session_id)
+    return row
+
+
+def _audit(
+    session: Session, now: datetime, actor: str | None, action: str, session_id: int, **details: Any
+) -> None:
+    session.add(
+        AuditEventRow(
+            at=now,
+            actor=actor,
+            action=action,
+            entity="exam_session",
+            entity_id=str(session_id),
+            details=details,
+        )
+    )
+
+
+def start_session(
+    db: Database, session_id: int, *, clock: MaybeClock = None, actor: str | None = None
+) -> SessionView:
+    """开考: waiting candidates may begin; their clocks start when each begins."""
+    with db.write() as session:
+        row = _session_row(session, session_id)
+        if row.state == SessionState.STARTED:
+            raise SessionError("session.already_started", id=session_id)
+        if row.state == SessionState.CLOSED:
+            raise SessionError("session.is_closed", id=session_id)
+        now = now_in(session, clock)
+        row.state, row.started_at = SessionState.STARTED, now
+        row.opened_at = row.opened_at or now
+        session.add(row)
+        _audit(session, now, actor, "session.start", session_id)
+        return session_views(session, [row])[0]
+
+
+def close_session(
+    db: Database, session_id: int, *, clock: MaybeClock = None, actor: str | None = None
+) -> SessionView:
+    """收卷: hand in every open attempt with what it holds, grade it, and mark no-shows absent."""
+    with db.write() as session:
+        row = _session_row(session, session_id)
+        if row.state == SessionState.CLOSED:
+            raise SessionError("session.is_closed", id=session_id)
+        now = now_in(session, clock)
+        handed_in = 0
+        for attempt in session.execute(
+            select(AttemptRow)
+            .where(AttemptRow.session_id == session_id, AttemptRow.state == IN_PROGRESS)
+            .with_for_update()
+        ).scalars():
+            submit_in_transaction(
+                session, attempt, "time_up" if now >= attempt.deadline_at else "closed", now
+            )
+            handed_in += 1
+        began = select(AttemptRow.cadre_id).where(AttemptRow.session_id == session_id)
+        absent = 0
+        for entry in session.execute(
+            select(SessionCandidateRow).where(
+                SessionCandidateRow.session_id == session_id,
+                SessionCandidateRow.cadre_id.not_in(began),  # type: ignore[attr-defined]
+            )
+        ).scalars():
+            if not entry.absent:
+                entry.absent = True
+                session.add(entry)
+                absent += 1
+        row.state, row.closed_at = SessionState.CLOSED, now
+        session.add(row)
+        _audit(session, now, actor, "session.close", session_id, handed_in=handed_in, absent=absent)
+        return session_views(session, [row])[0]
+
+
+def extend_time(
+    db: Database,
+    session_id: int,
+    *,
+    minutes: int,
+    id_number: str | None = None,
+    clock: MaybeClock = None,
+    actor: str | None = None,
+) -> int:
+    """Add minutes for one candidate, or for everyone (also those who begin later). Returns attempts changed."""
+    if not 1 <= minutes <= 240:
+        raise SessionError("session.extend_range")
+    with db.write() as session:
+        row = _session_row(session, session_id)
+        if row.state == SessionState.CLOSED:
+            raise SessionError("session.is_closed", id=session_id)
+        now = now_in(session, clock)
+        stmt = select(AttemptRow).where(AttemptRow.session_id == session_id, AttemptRow.state == IN_PROGRESS)
+        if id_number is not None:
+            cadre = session.execute(
+                select(CadreRow).where(CadreRow.id_number == id_number)
+            ).scalar_one_or_none()
+            if cadre is None:
+                raise SessionError("login.unknown_candidate")
+            stmt = stmt.where(AttemptRow.cadre_id == cadre.id)
+        else:
+            row.extra_minutes += minutes
+            session.add(row)
+        attempts = session.execute(stmt.with_for_update()).scalars().all()
+        if id_number is not None and not attempts:
+            raise SessionError("session.extend_no_attempt", id_number=id_number)
+        for attempt in attempts:
+            attempt.extra_minutes += minutes
+            attempt.deadline_at += timedelta(minutes=minutes)
+            session.add(attempt)
+        _audit(
+            session,
+            now,
+            actor,
+            "session.extend",
+            session_id,
+            minutes=minutes,
+            candidate=id_number,
+            attempts=len(attempts),
+        )
+        return len(attempts)
+
+
+# ---- the session's record ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    id_number: str
+    name: str
+    unit: str
+    state: str  # not_signed_in, waiting, in_progress, handed_in, time_up, closed, terminated, absent
+    checked_in_at: datetime | None
+    attempt_id: int | None
+    answered: int
+    questions: int
+    started_at: datetime | None
+    deadline_at: datetime | None
+    submitted_at: datetime | None
+    submit_reason: str | None
+    grading: str | None  # graded / pending_grading
+    score: float | None
+    passed: bool | None
+    level: str | None
+    hostname: str | None
+    focus_losses: int
+    resumes: int
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    session: SessionView
+    pass_score: float
+    total_points: float
+    started_at: datetime | None
+    closed_at: datetime | None
+    extra_minutes: int
+    allow_late_minutes: int
+    candidates: list[CandidateRecord]
+
+
+def session_detail(db: Database, session_id: int) -> SessionDetail:
+    with db.read() as session:
+        row = session.get(ExamSessionRow, session_id)
+        if row is None:
+            raise SessionError("session.not_found", id=session_id)
+        exam = session.get(ExamRow, row.exam_id)
+        assert exam is not None
+        attempts = {
+            a.cadre_id: a
+            for a in session.execute(select(AttemptRow).where(AttemptRow.session_id == session_id)).scalars()
+        }
+        answered = dict(
+            session.execute(
+                select(ResponseRow.attempt_id, func.count())
+                .where(
+                    ResponseRow.attempt_id.in_([a.id for a in attempts.values()]),  # type: ignore[attr-defined]
+                    ResponseRow.answer.is_not(None),  # type: ignore[union-attr]
+                )
+                .group_by(ResponseRow.attempt_id)
+            ).all()
+        )
+        questions = sum(int(s["draw"]) for s in exam.sections)
+        records = []
+        for entry, cadre, unit in session.execute(
+            select(SessionCandidateRow, CadreRow, UnitRow.name)
+            .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+            .where(SessionCandidateRow.session_id == session_id)
+            .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
+        ).all():
+            a = attempts.get(cadre.id)
+            records.append(
+                CandidateRecord(
+                    id_number=cadre.id_number,
+                    name=cadre.name,
+                    unit=unit,
+                    state=_candidate_state(entry, a),
+                    checked_in_at=entry.checked_in_at,
+                    attempt_id=a.id if a else None,
+                    answered=answered.get(a.id, 0) if a else 0,
+                    questions=questions,
+                    started_at=a.started_at if a else None,
+                    deadline_at=a.deadline_at if a else None,
+                    submitted_at=a.submitted_at if a else None,
+                    submit_reason=a.submit_reason if a else None,
+                    grading=a.state if a and a.state != IN_PROGRESS else None,
+                    score=a.score if a else None,
+                    passed=a.passed if a else None,
+                    level=a.level if a else None,
+                    hostname=a.hostname if a else None,
+                    focus_losses=a.focus_losses if a else 0,
+                    resumes=a.resumes if a else 0,
+                )
+            )
+        return SessionDetail(
+            session=session_views(session, [row])[0],
+            pass_score=exam.pass_score,
+            total_points=exam.total_points,
+            started_at=row.started_at,
+            closed_at=row.closed_at,
+            extra_minutes=row.extra_minutes,
+            allow_late_minutes=row.allow_late_minutes,
+            candidates=records,
+        )
+
+
+def _candidate_state(entry: SessionCandidateRow, attempt: AttemptRow | None) -> str:
+    if attempt is None:
+        if entry.absent:
+            return "absent"
+        return "waiting" if entry.checked_in_at is not None else "not_signed_in"
+    if attempt.state == IN_PROGRESS:
+        return "in_progress"
+    return {
+        "candidate": "handed_in",
+        "time_up": "time_up",
+        "closed": "closed",
+        "terminated": "terminated",
+    }.get(attempt.submit_reason or "", "handed_in")

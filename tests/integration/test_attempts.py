@@ -1,0 +1,291 @@
+"""The candidate's attempt through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from exam_tui.services import attempts, banks
+from exam_tui.services.attempts import AttemptClosed
+from exam_tui.services.demo import seed_demo
+from exam_tui.services.grading import grade_short_answer
+from exam_tui.services.runtime import Database
+from exam_tui.services.session_control import close_session, extend_time, session_detail, start_session
+from exam_tui.services.sessions import SessionError, roster, schedule_session
+from tests.conftest import FIXED_NOW, STARTER_BANK
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+class SteppingClock:
+    def __init__(self, start: datetime = FIXED_NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> SteppingClock:
+    return SteppingClock()
+
+
+@pytest.fixture
+def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
+    banks.import_files(db, [STARTER_BANK])
+    result = seed_demo(db, tz=BEIJING, clock=clock)
+    with db.read() as s:
+        from sqlalchemy import text
+
+        numbers = [
+            r[0]
+            for r in s.execute(
+                text(
+                    "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
+                    "WHERE sc.session_id = :s ORDER BY c.id_number"
+                ),
+                {"s": result.session.id},
+            )
+        ]
+    return result.session.id, result.session.access_code, numbers
+
+
+def _sign_in_and_begin(db: Database, clock: SteppingClock, code: str, number: str) -> attempts.AttemptState:
+    admission = attempts.admit(db, login=number, access_code=code, clock=clock)
+    return attempts.begin(
+        db,
+        session_id=admission.session.id,
+        cadre_id=admission.candidate.cadre_id,
+        hostname="lab-01",
+        clock=clock,
+    )
+
+
+def _correct(item: Any) -> Any:
+    return [a[0] for a in item.key] if item.type == "fill_blank" else item.key
+
+
+def test_login_errors(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
+    session_id, code, numbers = demo
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login=numbers[0], access_code="ZZZZZZ", clock=clock)
+    assert e.value.key == "login.bad_code"
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login="110105198407157692", access_code=code, clock=clock)
+    assert e.value.key == "login.bad_id" and e.value.params["reason"] == "id.checksum"
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login="110105198407157691", access_code=code, clock=clock)
+    assert e.value.key == "login.unknown_candidate"
+    admission = attempts.admit(db, login=numbers[0].lower(), access_code=code.lower(), clock=clock)
+    assert admission.exam.questions == 45 and admission.exam.total_points == 100 and not admission.resuming
+    assert admission.candidate.masked_id.startswith(numbers[0][:6]) and "*" in admission.candidate.masked_id
+    # last six characters plus the name
+    again = attempts.admit(
+        db, login=numbers[0][-6:], name=admission.candidate.name, access_code=code, clock=clock
+    )
+    assert again.candidate.cadre_id == admission.candidate.cadre_id
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login=numbers[0][-6:], access_code=code, clock=clock)
+    assert e.value.key == "login.need_name"
+    # waiting candidates cannot begin before the start
+    with pytest.raises(SessionError) as e:
+        attempts.begin(db, session_id=session_id, cadre_id=admission.candidate.cadre_id, clock=clock)
+    assert e.value.key == "begin.not_started"
+    assert [r.checked_in for r in roster(db, session_id)].count(True) == 1
+
+
+def test_not_on_roster_and_not_open(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    _, code, numbers = demo
+    with db.read() as s:
+        from sqlalchemy import text
+
+        outsider = (
+            s.execute(
+                text("SELECT id_number FROM cadre WHERE id_number NOT IN :n").bindparams(
+                    __import__("sqlalchemy").bindparam("n", expanding=True)
+                ),
+                {"n": numbers},
+            )
+            .scalars()
+            .first()
+        )
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login=outsider, access_code=code, clock=clock)
+    assert e.value.key == "login.not_on_roster"
+    later = schedule_session(
+        db,
+        exam_ref="integrity-regulations/practice",
+        title="t",
+        room=None,
+        starts_at=FIXED_NOW,
+        id_numbers=[outsider],
+        clock=clock,
+    )
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login=outsider, access_code=later.access_code, clock=clock)
+    assert e.value.key == "login.not_open"
+
+
+def test_full_sitting_answers_resume_and_grading(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    state = _sign_in_and_begin(db, clock, code, numbers[0])
+    paper = state.paper
+    assert len(paper.items) == 45 and state.deadline_at == FIXED_NOW + timedelta(minutes=60)
+    for item in paper.items[:-1]:  # all but the last right
+        clock.advance(seconds=10)
+        ack = attempts.save_answer(
+            db,
+            state.attempt_id,
+            item=item.number,
+            answer=_correct(item),
+            flagged=item.number == 3,
+            revision=1,
+            current_item=item.number,
+            clock=clock,
+        )
+        assert ack.revision == 1
+    # a retried older write never overwrites a newer answer
+    first = paper.items[0]
+    wrong = "A" if first.key != "A" else "B"
+    attempts.save_answer(db, state.attempt_id, item=1, answer=wrong, flagged=False, revision=3, clock=clock)
+    attempts.save_answer(
+        db, state.attempt_id, item=1, answer=first.key, flagged=False, revision=2, clock=clock
+    )
+    attempts.save_answer(
+        db, state.attempt_id, item=1, answer=first.key, flagged=False, revision=4, current_item=7, clock=clock
+    )
+    # the terminal dies; the candidate signs in again elsewhere and gets the same paper back
+    resumed = _sign_in_and_begin(db, clock, code, numbers[0])
+    assert resumed.resumed and resumed.paper == paper and resumed.current_item == 7
+    assert resumed.answers[1] == first.key and resumed.revisions[1] == 4 and resumed.flagged == {3}
+    assert resumed.deadline_at == state.deadline_at
+    outcome = attempts.hand_in(db, state.attempt_id, clock=clock)
+    last = paper.items[-1]
+    assert outcome.state == "graded" and outcome.score == 100 - last.points and outcome.passed
+    with pytest.raises(AttemptClosed):
+        attempts.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=9, clock=clock)
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login=numbers[0], access_code=code, clock=clock)
+    assert e.value.key == "login.submitted"
+    record = next(c for c in session_detail(db, session_id).candidates if c.id_number == numbers[0])
+    assert (record.state, record.answered, record.score, record.resumes) == (
+        "handed_in",
+        44,
+        outcome.score,
+        1,
+    )
+
+
+def test_deadline_grace_and_time_up(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    state = _sign_in_and_begin(db, clock, code, numbers[1])
+    item = state.paper.items[0]
+    clock.advance(minutes=60, seconds=3)  # after the deadline, inside the grace for a save in flight
+    attempts.save_answer(
+        db, state.attempt_id, item=1, answer=item.key, flagged=False, revision=1, clock=clock
+    )
+    clock.advance(seconds=5)
+    with pytest.raises(AttemptClosed) as e:
+        attempts.save_answer(db, state.attempt_id, item=2, answer="A", flagged=False, revision=1, clock=clock)
+    assert e.value.reason == "time_up"
+    result = attempts.result(db, state.attempt_id)
+    assert result.submit_reason == "time_up" and result.score == item.points
+    assert result.items[1].answer is None  # the refused write left nothing
+
+
+def test_heartbeat_hands_in_at_the_deadline(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    state = _sign_in_and_begin(db, clock, code, numbers[2])
+    assert attempts.heartbeat(db, state.attempt_id, clock=clock).state == "in_progress"
+    clock.advance(minutes=60)
+    assert attempts.heartbeat(db, state.attempt_id, clock=clock).state == "graded"
+
+
+def test_extend_and_close(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    a = _sign_in_and_begin(db, clock, code, numbers[0])
+    b = _sign_in_and_begin(db, clock, code, numbers[1])
+    assert extend_time(db, session_id, minutes=10, id_number=numbers[0], clock=clock) == 1
+    assert extend_time(db, session_id, minutes=5, clock=clock) == 2
+    ticks = {s.attempt_id: attempts.heartbeat(db, s.attempt_id, clock=clock).deadline_at for s in (a, b)}
+    assert ticks[a.attempt_id] - ticks[b.attempt_id] == timedelta(minutes=10)
+    assert ticks[b.attempt_id] == FIXED_NOW + timedelta(minutes=65)
+    # someone who begins after the extension for all gets it too
+    c = _sign_in_and_begin(db, clock, code, numbers[2])
+    assert c.deadline_at == FIXED_NOW + timedelta(minutes=65)
+    attempts.save_answer(
+        db, a.attempt_id, item=1, answer=a.paper.items[0].key, flagged=False, revision=1, clock=clock
+    )
+    clock.advance(minutes=20)
+    close_session(db, session_id, clock=clock)
+    detail = session_detail(db, session_id)
+    states = {r.id_number: r.state for r in detail.candidates}
+    assert states[numbers[0]] == "closed" and states[numbers[3]] == "absent"
+    assert next(r for r in detail.candidates if r.id_number == numbers[0]).score == a.paper.items[0].points
+    with pytest.raises(SessionError):
+        close_session(db, session_id, clock=clock)
+
+
+def test_late_entry_is_refused(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    clock.advance(minutes=16)
+    with pytest.raises(SessionError) as e:
+        attempts.admit(db, login=numbers[4], access_code=code, clock=clock)
+    assert e.value.key == "login.too_late"
+
+
+def test_short_answers_wait_for_a_grader(db: Database, clock: SteppingClock) -> None:
+    banks.import_files(db, [STARTER_BANK])
+    seed_demo(db, tz=BEIJING, clock=clock)
+    from sqlalchemy import text
+
+    with db.read() as s:
+        number = s.execute(text("SELECT id_number FROM cadre ORDER BY id LIMIT 1")).scalar_one()
+    # the starter bank has two short answers; an exam of them comes from a small bank written here
+    view = schedule_session(
+        db,
+        exam_ref="integrity-regulations/practice",
+        title="练习",
+        room=None,
+        starts_at=FIXED_NOW,
+        id_numbers=[number],
+        open_now=True,
+        clock=clock,
+    )
+    start_session(db, view.id, clock=clock)
+    state = _sign_in_and_begin(db, clock, view.access_code, number)
+    assert all(item.type != "short_answer" for item in state.paper.items)
+    result = attempts.hand_in(db, state.attempt_id, clock=clock)
+    assert result.score == 0 and result.passed is False
+    with pytest.raises(SessionError) as e:
+        grade_short_answer(db, state.attempt_id, item=1, points=1, grader="g", clock=clock)
+    assert e.value.key == "grading.not_short_answer"
+
+
+def test_database_clock_is_used_without_an_injected_clock(
+    db: Database, demo: tuple[int, str, list[str]]
+) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id)
+    admission = attempts.admit(db, login=numbers[0], access_code=code)
+    state = attempts.begin(db, session_id=session_id, cadre_id=admission.candidate.cadre_id)
+    assert abs(state.server_now - datetime.now(UTC)) < timedelta(seconds=30)
+    assert state.deadline_at - state.server_now == timedelta(minutes=60)
