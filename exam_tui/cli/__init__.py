@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli import bank, demo
+from exam_tui.cli import bank, cadre, demo, session
 from exam_tui.cli.common import CliState, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
@@ -55,7 +55,22 @@ def init(ctx: typer.Context) -> None:
     typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
 
 
+@app.command()
+def sit(
+    ctx: typer.Context,
+    session: Annotated[
+        int | None, typer.Option("--session", help="Only admit candidates of this session (its id).")
+    ] = None,
+) -> None:
+    """The candidate terminal: sign in, sit the exam, hand in. Nothing else is reachable from it."""
+    from exam_tui.tui.app import make_app
+
+    make_app(state(ctx).db(), candidate=True, session_id=session).run()
+
+
 app.add_typer(bank.app, name="bank")
+app.add_typer(cadre.app, name="cadre")
+app.add_typer(session.app, name="session")
 app.command(name="demo")(demo.demo)
 
 

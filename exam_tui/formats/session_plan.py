@@ -69,7 +69,7 @@ def read_plan(path: Path) -> PlanFile:
         return _fail(path, 1, 1, "plan.not_a_mapping")
     problems: list[PlanProblem] = []
 
-    def problem(at: tuple[Any, ...], key: str, *, at_key: bool = False, **params: Any) -> None:
+    def problem(at: tuple[Any, ...], key: str, /, *, at_key: bool = False, **params: Any) -> None:
         line, column = node_position(root, at, at_key=at_key) if root is not None else (1, 1)  # type: ignore[arg-type]
         problems.append(PlanProblem(line, column, key, params))
 
@@ -77,8 +77,8 @@ def read_plan(path: Path) -> PlanFile:
         if key not in KEYS:
             problem((key,), "bank.unknown_key", at_key=True, key=key)
     for key in REQUIRED:
-        if key not in data:
-            problem((), "bank.missing_key", key=key)
+        if data.get(key) is None:
+            problem((key,), "bank.missing_key", at_key=True, key=key)
 
     def text(key: str) -> str | None:
         value = data.get(key)
@@ -137,5 +137,5 @@ def read_plan(path: Path) -> PlanFile:
     return PlanFile(path, plan, ())
 
 
-def _fail(path: Path, line: int, column: int, key: str, **params: Any) -> PlanFile:
+def _fail(path: Path, line: int, column: int, key: str, /, **params: Any) -> PlanFile:
     return PlanFile(path, None, (PlanProblem(line, column, key, params),))

@@ -140,14 +140,19 @@ def admit(
     login: str,
     access_code: str,
     name: str | None = None,
+    session_id: int | None = None,
     clock: MaybeClock = None,
 ) -> Admission:
-    """Check a candidate in: ``login`` is the ID number, or its last 6 characters with ``name``."""
+    """Check a candidate in: ``login`` is the ID number, or its last 6 characters with ``name``.
+
+    ``session_id`` limits sign-in to one session (a terminal started with ``sit --session``).
+    """
     code = normalise_access_code(access_code)
     with db.write() as session:
-        exam_sessions = (
-            session.execute(select(ExamSessionRow).where(ExamSessionRow.access_code == code)).scalars().all()
-        )
+        stmt = select(ExamSessionRow).where(ExamSessionRow.access_code == code)
+        if session_id is not None:
+            stmt = stmt.where(ExamSessionRow.id == session_id)
+        exam_sessions = session.execute(stmt).scalars().all()
         live = [s for s in exam_sessions if s.state != SessionState.CLOSED]
         if not live:
             raise SessionError("login.closed" if exam_sessions else "login.bad_code")

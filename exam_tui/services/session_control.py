@@ -15,7 +15,7 @@ from exam_tui.domain.sittings import SessionState
 from exam_tui.formats.session_plan import PlanFile, read_plan
 from exam_tui.i18n import t
 from exam_tui.services.attempts import IN_PROGRESS, submit_in_transaction
-from exam_tui.services.runtime import Database, MaybeClock, now_in
+from exam_tui.services.runtime import Database, MaybeClock, now_in, system_clock
 from exam_tui.services.sessions import SessionError, SessionView, find_exam, schedule_session, session_views
 from exam_tui.store.models import (
     AttemptRow,
@@ -62,7 +62,7 @@ def open_from_plan(
         from exam_tui.services.cadres import RosterImportError, import_roster
 
         try:
-            numbers = import_roster(db, plan.roster_file, clock=clock, actor=actor).id_numbers
+            numbers = import_roster(db, plan.roster_file, clock=clock or system_clock, actor=actor).id_numbers
         except RosterImportError as exc:
             raise PlanError(exc.lines) from exc
     return schedule_session(

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from exam_tui.domain.idnumber import mask, normalise_id_number
-from exam_tui.domain.sittings import SessionState, new_access_code, normalise_access_code
-from exam_tui.services.runtime import Clock, Database, MaybeClock, now_in, system_clock
+from exam_tui.domain.sittings import SessionState, new_access_code
+from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.store.models import (
     AuditEventRow,
     BankRow,
@@ -56,13 +56,6 @@ class RosterEntry:
     rank: str | None
     proposed_post: str | None
     checked_in: bool
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    name: str
-    unit: str
-    session: SessionView
 
 
 def find_exam(session: Any, ref: str) -> ExamRow:
@@ -224,38 +217,3 @@ def roster(db: Database, session_id: int) -> list[RosterEntry]:
             RosterEntry(mask(c.id_number), c.name, unit, c.rank, c.proposed_post, checked_in is not None)
             for c, unit, checked_in in rows
         ]
-
-
-def check_in(db: Database, *, id_number: str, access_code: str, clock: Clock = system_clock) -> CheckIn:
-    """A candidate signs in with ID number and access code; raises InvalidIdNumber or SessionError."""
-    number = normalise_id_number(id_number)
-    code = normalise_access_code(access_code)
-    with db.write() as session:
-        sessions = (
-            session.execute(
-                select(ExamSessionRow).where(
-                    ExamSessionRow.access_code == code, ExamSessionRow.state != SessionState.CLOSED
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if not sessions:
-            raise SessionError("login.bad_code")
-        found = session.execute(
-            select(SessionCandidateRow, CadreRow, UnitRow.name)
-            .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
-            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
-            .where(
-                CadreRow.id_number == number,
-                SessionCandidateRow.session_id.in_([s.id for s in sessions]),  # type: ignore[attr-defined]
-            )
-        ).first()
-        if found is None:
-            raise SessionError("login.not_on_roster")
-        entry, cadre, unit = found
-        if entry.checked_in_at is None:
-            entry.checked_in_at = clock()
-            session.add(entry)
-        exam_session = next(s for s in sessions if s.id == entry.session_id)
-        return CheckIn(cadre.name, unit, session_views(session, [exam_session])[0])

@@ -1,45 +1,123 @@
-"""ExamApp: the home screen with the three roles, and the one factory that builds the app."""
+"""ExamApp: the home screen with the three roles, the candidate's kiosk mode, and the one factory."""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from exam_tui.i18n import t
-from exam_tui.services.runtime import Clock, Database, system_clock
+from exam_tui.services.runtime import Clock, Database, MaybeClock, system_clock
+from exam_tui.tui.screens.candidate.dialogs import quit_dialog
+from exam_tui.tui.screens.candidate.exam import ExamScreen
+from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.home import HomeScreen
 from exam_tui.tui.text import local_zone, translate_bindings
 
 
 class ExamApp(App[None]):
-    """The app holds what every screen needs: the database, the clock and the exam room's time zone."""
+    """The app holds what every screen needs: the database, the clocks and the exam room's time zone.
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "key.quit")]
+    ``clock`` is for what the screens show (today's sessions); ``service_clock`` is what services time
+    attempts with: None in production, meaning the database's clock.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "key.quit"),
+        Binding("ctrl+q", "request_quit", "key.quit", priority=True, show=False),
+    ]
     CSS_PATH = "app.tcss"
     # A candidate's terminal offers only what the screen shows: no palette of app-wide commands.
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, db: Database, *, clock: Clock, tz: tzinfo) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        service_clock: MaybeClock,
+        tz: tzinfo,
+        candidate: bool,
+        session_id: int | None,
+    ) -> None:
         super().__init__()
         self.db = db
         self.clock = clock
+        self.service_clock = service_clock
         self.tz = tz
+        # Kiosk mode: only the candidate's screens, no way back to the proctor's or the admin's.
+        self.candidate_mode = candidate
+        self.session_id = session_id
         translate_bindings(self)
 
     def get_default_screen(self) -> Screen[None]:
-        return HomeScreen()
+        return CandidateLoginScreen() if self.candidate_mode else HomeScreen()
 
     def on_mount(self) -> None:
         self.title = t("app.title")
 
+    def enter_candidate_mode(self) -> None:
+        """From the home screen: this terminal becomes a candidate terminal until it is closed.
 
-def make_app(db: Database, *, clock: Clock = system_clock, tz: tzinfo | None = None) -> ExamApp:
-    """The app on ``db``; ``tz`` is the exam room's time zone (None: this machine's zone)."""
-    return ExamApp(db, clock=clock, tz=tz if tz is not None else local_zone())
+        The sign-in screen has no way back, so the screens under it are out of reach.
+        """
+        self.candidate_mode = True
+        self.push_screen(CandidateLoginScreen())
+
+    def next_candidate(self) -> None:
+        """After a result: back to an empty sign-in form for whoever sits down next."""
+        while not isinstance(self.screen, CandidateLoginScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    async def action_quit(self) -> None:
+        # A candidate's terminal ignores a stray q; leaving takes Ctrl+Q and a confirmation.
+        if not self.candidate_mode:
+            self.exit()
+
+    def action_request_quit(self) -> None:
+        screen = self.screen
+        if not self.candidate_mode:
+            self.exit()
+        elif isinstance(screen, ExamScreen):
+            screen.request_quit()
+        elif not isinstance(screen, ModalScreen):
+            self.push_screen(quit_dialog(), lambda yes: self.exit() if yes else None)
+
+    def on_app_blur(self, _event: events.AppBlur) -> None:
+        screen = self.screen
+        if isinstance(screen, ExamScreen):
+            screen.note_focus(lost=True)
+
+    def on_app_focus(self, _event: events.AppFocus) -> None:
+        screen = self.screen
+        if isinstance(screen, ExamScreen):
+            screen.note_focus(lost=False)
+
+
+def make_app(
+    db: Database,
+    *,
+    clock: Clock | None = None,
+    tz: tzinfo | None = None,
+    candidate: bool = False,
+    session_id: int | None = None,
+) -> ExamApp:
+    """The app on ``db``; ``tz`` is the exam room's time zone (None: this machine's zone).
+
+    An injected ``clock`` (tests) also times attempts; without one, attempts use the database clock.
+    """
+    return ExamApp(
+        db,
+        clock=clock or system_clock,
+        service_clock=clock,
+        tz=tz if tz is not None else local_zone(),
+        candidate=candidate,
+        session_id=session_id,
+    )
 
 
 __all__ = ["ExamApp", "make_app"]

@@ -14,20 +14,9 @@ from exam_tui.services.grading import grade_short_answer
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, extend_time, session_detail, start_session
 from exam_tui.services.sessions import SessionError, roster, schedule_session
-from tests.conftest import FIXED_NOW, STARTER_BANK
+from tests.conftest import FIXED_NOW, STARTER_BANK, SteppingClock
 
 BEIJING = timezone(timedelta(hours=8))
-
-
-class SteppingClock:
-    def __init__(self, start: datetime = FIXED_NOW) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

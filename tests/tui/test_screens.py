@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from textual.widgets import Button, DataTable, Input, Static, Tree
+from textual.widgets import Button, DataTable, Static, Tree
 
 from exam_tui.i18n import t
 from exam_tui.services.banks import QuestionView, list_questions
@@ -13,7 +13,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.sessions import list_sessions
 from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
-from exam_tui.tui.screens.check_in import CheckInScreen
+from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.home import HomeScreen
 from exam_tui.tui.screens.sessions import SessionsScreen
 
@@ -66,7 +66,7 @@ async def test_home_says_when_no_session_today(empty_db: Database, app_on, settl
 async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for key, screen_type in (("1", CheckInScreen), ("2", SessionsScreen), ("3", BankBrowserScreen)):
+        for key, screen_type in (("2", SessionsScreen), ("3", BankBrowserScreen)):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)
@@ -76,6 +76,17 @@ async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -
         await pilot.click("#role-admin")
         await settle(pilot)
         assert isinstance(app.screen, BankBrowserScreen)
+
+
+async def test_candidate_key_turns_the_terminal_into_a_candidate_terminal(app: ExamApp, settle) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, CandidateLoginScreen) and app.candidate_mode
+        await pilot.press("escape")  # no way back to the proctor's or admin's screens
+        await settle(pilot)
+        assert isinstance(app.screen, CandidateLoginScreen)
 
 
 async def test_bank_browser_shows_question_answer_and_source(app: ExamApp, demo_db: Database, settle) -> None:
@@ -153,53 +164,3 @@ async def test_sessions_screen_loads_roster_of_highlighted_session(app: ExamApp,
         assert "********" in first[2] and len(first[2]) == 18  # masked, never the full number
         assert first[5] == ""  # nobody has checked in yet
         assert "准入码" in shown(app.screen.query_one("#roster-title", Static))
-
-
-async def submit_check_in(pilot, settle, id_number: str, code: str) -> None:
-    await pilot.press("1")
-    await settle(pilot)
-    await pilot.press(*id_number, "enter", *code, "enter")
-    await settle(pilot)
-
-
-async def test_check_in_bad_checksum(app: ExamApp, settle) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await submit_check_in(pilot, settle, "110101199001011234", "abcdef")
-        error = app.screen.query_one("#login-error", Static)
-        assert error.display
-        assert shown(error) == "身份证号无效:校验位不正确"
-        assert app.screen.query_one("#code", Input).value == "ABCDEF"
-        assert not app.screen.query_one("#welcome").display
-
-
-async def test_check_in_wrong_code_and_not_on_roster(
-    app: ExamApp, app_on, demo_db: Database, db_path: Path, settle
-) -> None:
-    (session,) = list_sessions(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await submit_check_in(pilot, settle, rostered_id_number(db_path), "ZZZZZZ")
-        assert shown(app.screen.query_one("#login-error", Static)) == t("login.bad_code")
-    app2 = app_on(demo_db)
-    async with app2.run_test(size=SIZE) as pilot:
-        # A valid number (correct check digit) that belongs to nobody on the roster.
-        await submit_check_in(pilot, settle, "11010519491231002X", session.access_code.lower())
-        assert shown(app2.screen.query_one("#login-error", Static)) == t("login.not_on_roster")
-
-
-async def test_check_in_success_and_roster_marks_it(
-    app: ExamApp, demo_db: Database, db_path: Path, settle
-) -> None:
-    (session,) = list_sessions(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await submit_check_in(pilot, settle, rostered_id_number(db_path), session.access_code.lower())
-        assert not app.screen.query_one("#login-error").display
-        assert app.screen.query_one("#welcome").display
-        welcome = shown(app.screen.query_one("#welcome-name", Static))
-        assert "您已签到" in welcome and session.title in welcome
-        wait = shown(app.screen.query_one("#welcome-wait", Static))
-        assert wait == "考场 第一机房,开考时间 14:30。请等待监考员宣布开考。"
-        await pilot.press("escape", "2")
-        await settle(pilot)
-        roster = app.screen.query_one("#roster", DataTable)
-        marks = [cells(roster, r)[5] for r in range(roster.row_count)]
-        assert marks.count("✓") == 1

@@ -16,7 +16,6 @@ from exam_tui.i18n import t
 from exam_tui.services.sessions import SessionView, sessions_on
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
-from exam_tui.tui.screens.check_in import CheckInScreen
 from exam_tui.tui.screens.sessions import SessionsScreen
 from exam_tui.tui.text import hhmm, in_zone, session_cells, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
@@ -114,7 +113,7 @@ class HomeScreen(Screen[None]):
         ]()
 
     def action_candidate(self) -> None:
-        self.app.push_screen(CheckInScreen())
+        self.app.enter_candidate_mode()  # type: ignore[attr-defined]
 
     def action_proctor(self) -> None:
         self.app.push_screen(SessionsScreen())

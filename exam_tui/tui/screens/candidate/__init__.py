@@ -1,0 +1,1 @@
+"""The candidate's screens: sign in, rules and waiting, the exam, hand-in, the result."""

@@ -1,0 +1,314 @@
+"""The candidate's whole path, driven with the keyboard as a candidate would."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static, TextArea
+from textual.worker import WorkerState
+
+from exam_tui.i18n import t
+from exam_tui.services import attempts
+from exam_tui.services.runtime import Database
+from exam_tui.services.session_control import session_detail, start_session
+from exam_tui.services.sessions import list_sessions
+from exam_tui.tui.app import ExamApp, make_app
+from exam_tui.tui.saver import TickJob
+from exam_tui.tui.screens.candidate.dialogs import ConfirmDialog
+from exam_tui.tui.screens.candidate.exam import ExamScreen
+from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
+from exam_tui.tui.screens.candidate.result import ResultScreen
+from exam_tui.tui.screens.candidate.rules import RulesScreen
+from exam_tui.tui.widgets.question import QuestionView
+from tests.conftest import SteppingClock
+from tests.tui.conftest import BEIJING
+from tests.tui.test_screens import rostered_id_number, shown
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def stepping() -> SteppingClock:
+    return SteppingClock()
+
+
+@pytest.fixture
+def sit(demo_db: Database, stepping: SteppingClock) -> Callable[[], ExamApp]:
+    return lambda: make_app(demo_db, clock=stepping, tz=BEIJING, candidate=True)
+
+
+async def settle(pilot: Pilot, *, saved: bool = True) -> None:
+    """Let workers finish (the saver never does: wait until it has written what it was given)."""
+    app = pilot.app
+    for _ in range(3):
+        # Polls of a screen that has gone may stay pending for ever: wait only for running ones.
+        for _ in range(250):
+            busy = [
+                w
+                for w in app.workers
+                if w.group != "saver"
+                and w.state in (WorkerState.RUNNING, WorkerState.PENDING)
+                and not w.is_cancelled
+            ]
+            if not busy:
+                break
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+    screen = app.screen
+    if saved and isinstance(screen, ExamScreen):
+        for _ in range(200):
+            if screen.saver.idle:
+                break
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+
+
+async def sign_in(pilot: Pilot, login: str, code: str) -> None:
+    await pilot.press(*login, "enter", *code, "enter")
+    await settle(pilot)
+
+
+def clear_form(app: ExamApp) -> None:
+    for field in app.screen.query(Input):
+        field.value = ""
+    app.screen.query_one("#id-number", Input).focus()
+
+
+def error_text(app: ExamApp) -> str:
+    error = app.screen.query_one("#login-error", Static)
+    assert error.display
+    return shown(error)
+
+
+async def test_login_errors(sit, demo_db: Database, db_path: Path) -> None:
+    (session,) = list_sessions(demo_db)
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "110101199001011234", session.access_code)
+        assert error_text(app) == "身份证号无效:校验位不正确"
+        clear_form(app)
+        await sign_in(pilot, rostered_id_number(db_path), "ZZZZZZ")
+        assert error_text(app) == t("login.bad_code")
+        clear_form(app)
+        await sign_in(pilot, "11010519491231002X", session.access_code.lower())
+        assert error_text(app) == t("login.unknown_candidate")
+        assert isinstance(app.screen, CandidateLoginScreen)
+
+
+async def test_last_six_and_name(sit, demo_db: Database, db_path: Path) -> None:
+    (session,) = list_sessions(demo_db)
+    number = rostered_id_number(db_path)
+    name = next(c.name for c in session_detail(demo_db, session.id).candidates if c.id_number == number)
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.screen.query_one("#name").display
+        await pilot.press(*number[-6:], "enter")
+        assert app.screen.query_one("#name").display and app.screen.focused.id == "name"
+        app.screen.query_one("#name", Input).value = name
+        await pilot.press("enter", *session.access_code, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RulesScreen)
+        assert name in shown(app.screen.query_one("#identity", Static))
+
+
+async def test_waits_for_the_start_then_answers_every_type(
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    (session,) = list_sessions(demo_db)
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, rostered_id_number(db_path), session.access_code)
+        rules = app.screen
+        assert isinstance(rules, RulesScreen)
+        identity = shown(rules.query_one("#identity", Static))
+        assert "********" in identity  # the ID number is masked on screen
+        assert shown(rules.query_one("#wait-status", Static)) == t("rules.waiting")
+        await pilot.press("enter")  # not started: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, RulesScreen)
+        start_session(demo_db, session.id, clock=stepping)
+        rules.poll_state()  # the two-second poll, without waiting for it
+        await settle(pilot)
+        assert shown(rules.query_one("#wait-status", Static)) == t("rules.ready")
+        await pilot.press("enter")
+        await settle(pilot)
+        exam = app.screen
+        assert isinstance(exam, ExamScreen)
+        paper = exam.paper
+        assert shown(exam.query_one("#countdown", Static)) == "剩余 1:00:00"
+
+        given: dict[int, object] = {}
+        for kind in ("single", "multiple", "true_false", "fill_blank"):
+            item = next(i for i in paper.items if i.type == kind)
+            await exam.go(item.number)
+            await settle(pilot)
+            view = exam.query_one(QuestionView)
+            if kind == "single":
+                await pilot.press("c")
+                given[item.number] = "C"
+            elif kind == "multiple":
+                await pilot.press("a", "b", "d", "b")  # b toggled off again
+                given[item.number] = ["A", "D"]
+            elif kind == "true_false":
+                await pilot.press("b")
+                given[item.number] = "B"
+                assert [r.text for r in view.query("OptionRow")] == ["正确", "错误"]
+            else:
+                assert app.focused is not None and app.focused.id == "blank-1"  # typing starts at once
+                answers = []
+                for n in range(1, item.blanks + 1):
+                    await pilot.press(*f"答{n}")
+                    answers.append(f"答{n}")
+                    await pilot.press("tab")
+                await pilot.pause(0.6)  # the typing pause before a text answer is saved
+                given[item.number] = answers
+            await settle(pilot)
+        await pilot.press("f2")  # mark the fill-in question
+        await pilot.press("pageup")  # PageUp leaves a text field
+        await settle(pilot)
+        assert exam.current == next(i for i in paper.items if i.type == "fill_blank").number - 1
+        await pilot.press("f5", *"1", "enter")
+        await settle(pilot)
+        assert exam.current == 1
+        await pilot.press("right")
+        await settle(pilot)
+        assert exam.current == 2
+        status = shown(exam.query_one("#exam-status", Static))
+        assert f"已答 {len(given)}/{len(paper.items)}" in status and "已保存 09:00:00" in status
+
+        # what the database holds is what was given
+        state = attempts.begin(
+            demo_db, session_id=session.id, cadre_id=exam.admission.candidate.cadre_id, clock=stepping
+        )
+        assert state.answers == given
+        assert state.flagged == {next(i for i in paper.items if i.type == "fill_blank").number}
+
+        # hand-in: a stray Enter goes back, Y hands in
+        await pilot.press("f10")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        body = shown(dialog.query_one(".dialog-body", Static))
+        assert f"已答 {len(given)}/{len(paper.items)} 题" in body and "已标记:" in body
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExamScreen)
+        await pilot.press("f10", "y")
+        await settle(pilot)
+        for _ in range(100):
+            if isinstance(app.screen, ResultScreen):
+                break
+            await asyncio.sleep(0.05)
+        result_screen = app.screen
+        assert isinstance(result_screen, ResultScreen)
+        verdict = shown(result_screen.query_one("#verdict", Static))
+        result = attempts.result(demo_db, exam.attempt_id)
+        assert result.submit_reason == "candidate" and result.score is not None
+        assert f"得分:{result.score:g} / 100" in verdict
+        await pilot.press("enter")  # the next candidate gets an empty form
+        await settle(pilot)
+        assert isinstance(app.screen, CandidateLoginScreen)
+        assert all(field.value == "" for field in app.screen.query(Input))
+
+
+async def _begin(
+    pilot: Pilot, app: ExamApp, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> ExamScreen:
+    (session,) = list_sessions(demo_db)
+    if session.state != "started":
+        start_session(demo_db, session.id, clock=stepping)
+    await sign_in(pilot, rostered_id_number(db_path), session.access_code)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, ExamScreen)
+    return app.screen
+
+
+async def test_time_up_hands_in_automatically(
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        exam = await _begin(pilot, app, demo_db, db_path, stepping)
+        await pilot.press("a")
+        await settle(pilot)
+        stepping.advance(minutes=50)
+        exam.saver.submit(TickJob(exam.current))
+        await settle(pilot)
+        assert exam.query_one("#countdown", Static).has_class("warning")  # ten minutes left
+        stepping.advance(minutes=10, seconds=1)
+        exam.saver.submit(TickJob(exam.current))  # what the countdown does when it reaches zero
+        for _ in range(100):
+            if isinstance(app.screen, ResultScreen):
+                break
+            await asyncio.sleep(0.05)
+        assert isinstance(app.screen, ResultScreen)
+        assert "考试时间到,自动交卷" in shown(app.screen.query_one("#verdict", Static))
+        assert attempts.result(demo_db, exam.attempt_id).submit_reason == "time_up"
+
+
+async def test_resume_after_the_app_is_torn_down(
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        exam = await _begin(pilot, app, demo_db, db_path, stepping)
+        paper = exam.paper
+        await pilot.press("a", "right", "b", "f2", "right", "right")
+        await settle(pilot)
+        where = exam.current
+        answers = dict(exam.answers)
+    stepping.advance(minutes=7)
+    again = sit()
+    async with again.run_test(size=SIZE) as pilot:
+        (session,) = list_sessions(demo_db)
+        await sign_in(pilot, rostered_id_number(db_path), session.access_code)
+        assert shown(again.screen.query_one("#wait-status", Static)) == t("rules.resume")
+        await pilot.press("enter")
+        await settle(pilot)
+        exam = again.screen
+        assert isinstance(exam, ExamScreen)
+        assert (
+            exam.paper == paper and exam.current == where and exam.answers == answers and exam.flagged == {2}
+        )
+        assert shown(exam.query_one("#countdown", Static)) == "剩余 0:53:00"
+    record = next(c for c in session_detail(demo_db, session.id).candidates if c.attempt_id is not None)
+    assert record.resumes == 1
+
+
+async def test_quit_asks_first_and_leaves_the_attempt_resumable(
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        exam = await _begin(pilot, app, demo_db, db_path, stepping)
+        await pilot.press("q")  # a stray q does nothing on a candidate terminal
+        await settle(pilot)
+        assert isinstance(app.screen, ExamScreen)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, ExamScreen)
+        await pilot.press("ctrl+q", "y")
+        for _ in range(100):
+            if app._exit_renderables is not None or not app.is_running:
+                break
+            await asyncio.sleep(0.05)
+    assert attempts.result(demo_db, exam.attempt_id).state == "in_progress"
+
+
+async def test_short_answer_text_area_keeps_page_keys(demo_db: Database) -> None:
+    # PageDown inside a text area moves to the next question instead of scrolling the text.
+    from exam_tui.domain.paper import Paper, PaperItem, PaperSection
+    from exam_tui.tui.widgets.question import QuestionView as View
+
+    item = PaperItem(number=1, section=0, question="q", type="short_answer", stem="论述题", points=10)
+    view = View(PaperSection("简答", "short_answer", 10, 1, 1), item, None, False)
+    assert Paper("00", (PaperSection("简答", "short_answer", 10, 1, 1),), (item,)).total_points == 10
+    assert any(isinstance(w, TextArea) for w in view.compose())
