@@ -79,3 +79,103 @@ def test_home_screen_in_a_real_terminal(tmp_path: Path, size: tuple[int, int]) -
         assert "廉政教育考试系统" not in _screen(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _launch(session: str, command: str, cwd: Path, size: tuple[int, int] = (100, 30)) -> None:
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]), command],
+        check=True,
+        cwd=cwd,
+        env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(cwd)},
+    )
+
+
+def _keys(session: str, *keys: str, literal: bool = False) -> None:
+    subprocess.run(["tmux", "send-keys", "-t", session, *(["-l"] if literal else []), *keys], check=True)
+    time.sleep(0.3)  # a person's pace: the focus moves to the next field before the next key
+
+
+def _sit_pid(db_file: Path) -> int:
+    out = subprocess.run(["pgrep", "-f", f"{db_file} sit"], capture_output=True, text=True).stdout.split()
+    assert out, "exam-tui sit is not running"
+    return int(out[0])
+
+
+def test_sit_kill_resume_and_hand_in(tmp_path: Path) -> None:
+    """A candidate answers, the terminal is killed with SIGKILL, and a new terminal resumes the paper."""
+    import json
+    import os
+    import signal
+
+    from sqlalchemy import text
+
+    from exam_tui.services.session_control import start_session
+
+    db_file = tmp_path / "exam.db"
+    url = f"sqlite:///{db_file}"
+    db = connect(url)
+    banks.import_files(db, [STARTER_BANK])
+    local = datetime.now().astimezone().tzinfo or timezone(timedelta(hours=8))
+    view = seed_demo(db, tz=local).session
+    start_session(db, view.id)
+    with db.read() as s:
+        number = s.execute(
+            text(
+                "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
+                "WHERE sc.session_id = :s ORDER BY c.id LIMIT 1"
+            ),
+            {"s": view.id},
+        ).scalar_one()
+    db.dispose()
+    exe = Path(sys.executable).with_name("exam-tui")
+    first, second = (f"exam-tui-sit-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    try:
+        _launch(first, f"{exe} --db {url} sit", tmp_path)
+        _wait_for(first, "考生登录")
+        _keys(first, number, literal=True)
+        _keys(first, "Enter")
+        _keys(first, view.access_code, literal=True)
+        _keys(first, "Enter")
+        _wait_for(first, "按 Enter 开始答题")
+        _keys(first, "Enter")
+        _wait_for(first, "剩余")
+        _keys(first, "b")
+        _wait_for(first, "已答 1/45")
+        _keys(first, "Right")
+        _keys(first, "a")
+        _keys(first, "F2")
+        screen = _wait_for(first, "已保存")
+        assert "已答 2/45" in _wait_for(first, "已答 2/45")
+        time.sleep(0.5)  # the position write after moving
+        os.kill(_sit_pid(db_file), signal.SIGKILL)
+
+        _launch(second, f"{exe} --db {url} sit", tmp_path)
+        _wait_for(second, "考生登录")
+        _keys(second, number, literal=True)
+        _keys(second, "Enter")
+        _keys(second, view.access_code, literal=True)
+        _keys(second, "Enter")
+        _wait_for(second, "继续答题")
+        _keys(second, "Enter")
+        screen = _wait_for(second, "剩余")
+        assert "已答 2/45" in screen and "第 2 题" in screen and "[已标记]" in screen
+        assert "(●) A." in screen  # the answer given before the kill
+        _keys(second, "Left")
+        assert "(●) B." in _wait_for(second, "第 1 题")
+        _keys(second, "F10")
+        _wait_for(second, "确认交卷")
+        _keys(second, "y")
+        screen = _wait_for(second, "交卷完成")
+        assert "得分" in screen
+    finally:
+        for name in (first, second):
+            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    shown = subprocess.run(
+        [str(exe), "--db", url, "session", "show", str(view.id), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    record = next(c for c in json.loads(shown.stdout)["candidates"] if c["id_number"] == number)
+    assert record["state"] == "handed_in" and record["answered"] == 2 and record["resumes"] == 1
+    assert record["grading"] == "graded" and record["score"] is not None
