@@ -12,10 +12,7 @@ from textual.screen import ModalScreen, Screen
 
 from exam_tui.i18n import t
 from exam_tui.services.runtime import Clock, Database, MaybeClock, system_clock
-from exam_tui.tui.screens.candidate.dialogs import quit_dialog
-from exam_tui.tui.screens.candidate.exam import ExamScreen
 from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
-from exam_tui.tui.screens.home import HomeScreen
 from exam_tui.tui.text import local_zone, translate_bindings
 
 
@@ -55,7 +52,12 @@ class ExamApp(App[None]):
         translate_bindings(self)
 
     def get_default_screen(self) -> Screen[None]:
-        return CandidateLoginScreen() if self.candidate_mode else HomeScreen()
+        if self.candidate_mode:
+            return CandidateLoginScreen()
+        # Imported here: a candidate terminal never needs the admin's screens (cold start matters).
+        from exam_tui.tui.screens.home import HomeScreen
+
+        return HomeScreen()
 
     def on_mount(self) -> None:
         self.title = t("app.title")
@@ -79,6 +81,9 @@ class ExamApp(App[None]):
             self.exit()
 
     def action_request_quit(self) -> None:
+        from exam_tui.tui.screens.candidate.dialogs import quit_dialog
+        from exam_tui.tui.screens.candidate.exam import ExamScreen
+
         screen = self.screen
         if not self.candidate_mode:
             self.exit()
@@ -88,14 +93,14 @@ class ExamApp(App[None]):
             self.push_screen(quit_dialog(), lambda yes: self.exit() if yes else None)
 
     def on_app_blur(self, _event: events.AppBlur) -> None:
-        screen = self.screen
-        if isinstance(screen, ExamScreen):
-            screen.note_focus(lost=True)
+        note_focus = getattr(self.screen, "note_focus", None)  # the exam screen records it
+        if note_focus is not None:
+            note_focus(lost=True)
 
     def on_app_focus(self, _event: events.AppFocus) -> None:
-        screen = self.screen
-        if isinstance(screen, ExamScreen):
-            screen.note_focus(lost=False)
+        note_focus = getattr(self.screen, "note_focus", None)
+        if note_focus is not None:
+            note_focus(lost=False)
 
 
 def make_app(
