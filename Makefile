@@ -41,6 +41,8 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/bank_import.py
+	$(BIN)/python bench/candidate_start.py
+	$(BIN)/python bench/autosave.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

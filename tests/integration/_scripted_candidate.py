@@ -1,0 +1,72 @@
+"""A scripted candidate for tests/integration/test_durability.py (run as a script, killed with SIGKILL).
+
+    python _scripted_candidate.py DATABASE_URL ACCESS_CODE ID_NUMBER SEED
+
+It imports everything, prints ``READY`` and waits for a line on stdin, so that the test can start the
+next candidate while the current one works. Then it opens the database (no migration), signs in and
+resumes the attempt under way (``admit`` + ``begin``, on the database clock), prints ``ANSWERING`` (the
+test times its kill from there) and answers forever: a random item, a random answer, the next revision after the one
+stored for that item (read back from ``begin``), one ``save_answer`` each. Only after a save returns
+does it print ``ACK ITEM REVISION ANSWER-JSON`` and flush, so every ACK line is an acknowledged save.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from typing import Any
+
+from exam_tui.domain.paper import PaperItem
+from exam_tui.services import attempts
+from exam_tui.services.runtime import connect
+
+
+def random_answer(item: PaperItem, rng: random.Random) -> Any:
+    letters = [letter for letter, _ in item.options] or ["A", "B", "C", "D"]
+    if item.type == "single":
+        return rng.choice(letters)
+    if item.type == "multiple":
+        return sorted(rng.sample(letters, rng.randint(1, len(letters))))
+    if item.type == "true_false":
+        return rng.random() < 0.5
+    if item.type == "fill_blank":
+        return [f"答{rng.randrange(1000)}" for _ in range(max(item.blanks, 1))]
+    return f"作答{rng.randrange(10**6)}"
+
+
+def main(argv: list[str]) -> None:
+    url, access_code, id_number, seed = argv
+    rng = random.Random(int(seed))
+    print("READY", flush=True)
+    if not sys.stdin.readline():
+        return  # the test went away before starting us
+    db = connect(url, migrate=False)
+    admission = attempts.admit(db, login=id_number, access_code=access_code)
+    state = attempts.begin(
+        db, session_id=admission.session.id, cadre_id=admission.candidate.cadre_id, hostname="scripted"
+    )
+    revisions = dict(state.revisions)
+    items = state.paper.items
+    print("ANSWERING", flush=True)
+    while True:
+        item = rng.choice(items)
+        answer = random_answer(item, rng)
+        revision = revisions.get(item.number, 0) + 1
+        attempts.save_answer(
+            db,
+            state.attempt_id,
+            item=item.number,
+            answer=answer,
+            flagged=False,
+            revision=revision,
+            current_item=item.number,
+        )
+        revisions[item.number] = revision
+        # ASCII JSON: the pipe's encoding depends on the locale.
+        sys.stdout.write(f"ACK {item.number} {revision} {json.dumps(answer)}\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
