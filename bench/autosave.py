@@ -10,13 +10,15 @@ and dropped afterwards:
   setup     the starter bank, N cadres (a generated roster through ``cadres.import_roster``), one session
             with all of them, scheduled, opened and started
   autosave  N processes (start method "spawn"), each one candidate: ``connect(url, migrate=False)``,
-            ``admit`` and ``begin`` before the clock starts; then, all together, a ``save_answer`` every
-            ``--interval`` seconds for ``--seconds`` (first save staggered at random within the first
-            interval), cycling through its paper's items with increasing revisions. Each call is timed
-            whole with ``time.perf_counter``: the commit latency as the candidate's terminal sees it.
+            ``admit``, ``begin`` and one untimed warm-up save, one process at a time (N interpreters
+            starting together on 2 cores is a login storm, not the load measured here); then, all
+            together, a ``save_answer`` every ``--interval`` seconds for ``--seconds`` (the first at a
+            random moment within the first interval), cycling through its paper's items with increasing
+            revisions. Each call is timed whole with ``time.perf_counter``: the commit latency as the
+            candidate's terminal sees it. Processes keep their connection until all have reported.
   baseline  as many processes on the same schedule doing a bare transaction: on SQLite
-            ``BEGIN IMMEDIATE; INSERT INTO autosave_bench_bare (x) VALUES (?); COMMIT`` with the same pragmas on a separate
-            file; on PostgreSQL an INSERT and a commit through psycopg.
+            ``BEGIN IMMEDIATE; INSERT INTO <one-column table>; COMMIT`` with the same pragmas on a
+            separate file beside the database; on PostgreSQL an INSERT and a commit through psycopg.
 
 It prints saves, errors (any exception, and any worker that died without reporting), p50, p99 and max
 latency in ms, saves per second, and the ratio of the autosave p50/p99 to the baseline's. Targets
