@@ -14,10 +14,13 @@ SQLite settings, applied to every connection:
 Writers also take turns on a lock file next to the database (``.NAME.write-turn``, ``flock``) before
 ``BEGIN IMMEDIATE``. SQLite's own busy handler polls the write lock with growing sleeps (1, 2, 5, 10 …
 then 100 ms at a time), so under many writers a waiter that has slept long loses the lock again and
-again to newcomers: with 50 candidates saving twice a second, a save's p99 was ~150 ms of which nearly
-all was sleeping (bench/autosave.py). A waiter on ``flock`` is woken by the kernel as soon as the holder
-is done. The turn only orders our own writers; SQLite's lock still guards the data, so a writer that
-cannot get a turn within the busy timeout (or cannot open the file) goes ahead without one.
+again to newcomers: with 50 candidates saving twice a second a save's p99 was 90-340 ms, nearly all of
+it asleep, against ~40 ms with the turns (bench/autosave.py). A waiter on ``flock`` sleeps in the kernel
+and is woken as soon as the holder is done; a holder that dies releases its turn with its process. The
+turn only orders our own writers: SQLite's lock still guards the data. The wait for a turn has no
+timeout (``flock`` has none, and waiting in a helper thread costs a second wake-up per hand-over, which
+measured worse than no turns at all under 200 writers); only a writer stopped inside its transaction
+(SIGSTOP, a debugger) makes the others wait past the busy timeout, and they could not write then anyway.
 
 The Python sqlite3 module's own transaction handling is switched off so that SQLAlchemy's BEGIN is the
 one that counts; write transactions may ask for ``BEGIN IMMEDIATE`` (see :meth:`Database.write`) so
@@ -29,7 +32,6 @@ from __future__ import annotations
 import contextvars
 import fcntl
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,10 +88,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back whole if it raises."""
+        nested = _immediate.get()
         token = _immediate.set(True)
         try:
             with (
-                _write_turn(self.engine),
+                _write_turn(self.engine, nested),
                 Session(self.engine, expire_on_commit=False) as session,
                 session.begin(),
             ):
@@ -102,60 +105,32 @@ class Database:
 
 
 @contextmanager
-def _write_turn(engine: Engine) -> Iterator[None]:
-    """This writer's turn at a SQLite file (see the module notes); nothing to do on PostgreSQL."""
+def _write_turn(engine: Engine, nested: bool) -> Iterator[None]:
+    """This writer's turn at a SQLite file (see the module notes); nothing to do on PostgreSQL.
+
+    A write opened inside another in the same context takes no turn: it would wait for itself.
+    """
     database = engine.url.database
-    if (
-        engine.dialect.name != "sqlite"
-        or not database
-        or database == ":memory:"
-        or database.startswith("file:")
-    ):
+    if nested or engine.dialect.name != "sqlite" or not database or database in (":memory:", ""):
+        yield
+        return
+    if database.startswith("file:"):
         yield
         return
     path = Path(database)
-    fd = _take_turn(path.with_name(f".{path.name}.write-turn"), BUSY_TIMEOUT_MS / 1000)
     try:
+        fd = os.open(
+            path.with_name(f".{path.name}.write-turn"), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666
+        )
+    except OSError:
+        yield  # e.g. a read-only directory: SQLite's own lock and busy timeout still apply
+        return
+    try:
+        # Blocks until the previous writer is done; the kernel releases it if that writer dies.
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        if fd is not None:
-            os.close(fd)  # closing the descriptor ends the turn
-
-
-def _take_turn(path: Path, timeout: float) -> int | None:
-    """An exclusive ``flock`` on ``path`` within ``timeout`` seconds: its descriptor, else None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return fd
-    except BlockingIOError:
-        pass
-    # flock has no timeout: block in a helper thread, and leave it the descriptor if we stop waiting.
-    granted, decided = threading.Event(), threading.Lock()
-    gave_up = threading.Event()
-
-    def wait() -> None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except OSError:
-            gave_up.set()  # the caller times out and goes ahead without a turn
-        with decided:
-            if gave_up.is_set():
-                os.close(fd)
-            else:
-                granted.set()
-
-    threading.Thread(target=wait, name="sqlite-write-turn", daemon=True).start()
-    if granted.wait(timeout):
-        return fd
-    with decided:
-        if granted.is_set():
-            return fd
-        gave_up.set()
-    return None
+        os.close(fd)  # closing the descriptor ends the turn
 
 
 def make_engine(url: str) -> Engine:
