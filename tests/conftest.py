@@ -22,6 +22,8 @@ from exam_tui.services.runtime import Database, connect
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTER_BANK = ROOT / "question_banks" / "integrity-regulations.yaml"
+# A small bank with a written answer (简答题), which the shipped exams do not draw.
+WRITTEN_BANK = ROOT / "tests" / "fixtures" / "written-answer-bank.yaml"
 PG_URL = os.environ.get("EXAM_TUI_TEST_PG_URL")
 FIXED_NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 

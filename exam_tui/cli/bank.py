@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import fail, state
+from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.domain.questions import QUESTION_TYPES
 from exam_tui.i18n import t
 from exam_tui.services import banks
@@ -16,7 +16,6 @@ from exam_tui.services import banks
 app = typer.Typer(help="Question banks: validate, import, list, show.", no_args_is_help=True)
 
 Files = Annotated[list[Path], typer.Argument(help="Bank files (YAML).", metavar="FILE...")]
-AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (fields in docs/cli.md).")]
 
 
 @app.command()
@@ -55,9 +54,7 @@ def import_(ctx: typer.Context, files: Files) -> None:
     try:
         outcomes = banks.import_files(db, files)
     except banks.BankImportError as exc:
-        for line in exc.lines:
-            typer.echo(line, err=True)
-        fail(t("cli.bank.import_failed", count=exc.failed_files))
+        fail_with_lines(exc.lines, t("cli.bank.import_failed", count=exc.failed_files))
     for o in outcomes:
         key = "cli.bank.imported_new" if o.changed else "cli.bank.imported_unchanged"
         typer.echo(t(key, file=o.path, bank=o.bank, version=o.version, questions=o.questions))

@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import fail, state
+from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.i18n import t
 from exam_tui.services import cadres
 
 app = typer.Typer(help="Cadres: import a roster (CSV or Excel), list.", no_args_is_help=True)
-
-AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (fields in docs/cli.md).")]
 
 
 @app.command(name="import")
@@ -28,9 +26,7 @@ def import_(
     try:
         result = cadres.import_roster(db, file)
     except cadres.RosterImportError as exc:
-        for line in exc.lines:
-            typer.echo(line, err=True)
-        fail(t("cli.cadre.import_failed", count=len(exc.lines)))
+        fail_with_lines(exc.lines, t("cli.cadre.import_failed", count=len(exc.lines)))
     if as_json:
         typer.echo(json.dumps(cadres.import_to_json(result), ensure_ascii=False, indent=2))
         return

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -23,9 +24,19 @@ class CliState:
         return self._db
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (fields in docs/cli.md).")]
+
+
 def fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(1)
+
+
+def fail_with_lines(lines: Iterable[str], summary: str) -> NoReturn:
+    """Every located problem (FILE:LINE: …) on stderr, then the summary, exit 1."""
+    for line in lines:
+        typer.echo(line, err=True)
+    fail(summary)
 
 
 def open_database(url: str) -> Database:

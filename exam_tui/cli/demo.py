@@ -28,11 +28,7 @@ def demo(
         typer.echo(t("cli.demo.exists"))
         return
     except SessionError as exc:
-        fail(
-            t("cli.demo.no_bank", exam=DEMO_EXAM)
-            if exc.key == "session.no_exam"
-            else t(exc.key, **exc.params)
-        )
+        fail(t("cli.demo.no_bank", exam=DEMO_EXAM) if exc.key == "session.no_exam" else exc.message())
     typer.echo(
         t(
             "cli.demo.seeded",

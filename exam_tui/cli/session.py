@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from exam_tui.cli.common import fail, state
+from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
@@ -21,7 +21,6 @@ app = typer.Typer(
     help="Exam sessions: open from a plan, list, show, start, extend time, close.", no_args_is_help=True
 )
 
-AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (fields in docs/cli.md).")]
 SessionId = Annotated[int, typer.Argument(help="Session number (see `session list`).", metavar="ID")]
 
 # Candidate states that mean the paper was handed in, however it happened.
@@ -117,10 +116,6 @@ def _passed(record: CandidateRecord) -> str:
     return t("cli.session.passed") if record.passed else t("cli.session.failed")
 
 
-def _session_error(exc: SessionError) -> str:
-    return t(exc.key, **exc.params)
-
-
 # ---- commands ----------------------------------------------------------------------------------------
 
 
@@ -135,11 +130,9 @@ def open_(
     try:
         view = session_control.open_from_plan(db, plan, actor="cli")
     except PlanError as exc:
-        for line in exc.lines:
-            typer.echo(line, err=True)
-        fail(t("cli.session.plan_failed", count=len(exc.lines)))
+        fail_with_lines(exc.lines, t("cli.session.plan_failed", count=len(exc.lines)))
     except SessionError as exc:
-        fail(_session_error(exc))
+        fail(exc.message())
     if as_json:
         _dump(view_to_json(view))
         return
@@ -198,7 +191,7 @@ def show(ctx: typer.Context, session_id: SessionId, as_json: AsJson = False) -> 
     try:
         detail = session_control.session_detail(state(ctx).db(), session_id)
     except SessionError as exc:
-        fail(_session_error(exc))
+        fail(exc.message())
     if as_json:
         _dump(detail_to_json(detail))
         return
@@ -252,7 +245,7 @@ def start(ctx: typer.Context, session_id: SessionId) -> None:
     try:
         view = session_control.start_session(state(ctx).db(), session_id, actor="cli")
     except SessionError as exc:
-        fail(_session_error(exc))
+        fail(exc.message())
     typer.echo(t("cli.session.started", id=view.id, title=view.title))
 
 
@@ -264,7 +257,7 @@ def close(ctx: typer.Context, session_id: SessionId) -> None:
         view = session_control.close_session(db, session_id, actor="cli")
         detail = session_control.session_detail(db, session_id)
     except SessionError as exc:
-        fail(_session_error(exc))
+        fail(exc.message())
     states = [c.state for c in detail.candidates]
     typer.echo(
         t(
@@ -304,7 +297,7 @@ def extend(
             state(ctx).db(), session_id, minutes=minutes, id_number=number, actor="cli"
         )
     except SessionError as exc:
-        fail(_session_error(exc))
+        fail(exc.message())
     if number is not None:
         typer.echo(t("cli.session.extended_one", id_number=mask(number), minutes=minutes))
     else:

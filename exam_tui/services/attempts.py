@@ -299,7 +299,7 @@ def begin(
                 raise SessionError("login.submitted")
             if now >= attempt.deadline_at:
                 # The clock ran out while nobody was at the terminal: hand in what was saved.
-                _submit(session, attempt, "time_up", now)
+                submit(session, attempt, "time_up", now)
                 raise SessionError("login.submitted")
             attempt.resumes += 1
             attempt.hostname = hostname
@@ -449,7 +449,7 @@ def save_answer(
                     },
                 )
             )
-            _submit(session, attempt, "time_up", now)
+            submit(session, attempt, "time_up", now)
             late = True
         else:
             if not 1 <= item <= len(attempt.paper["items"]):
@@ -492,7 +492,7 @@ def heartbeat(
             raise AttemptClosed("missing")
         if attempt.state == IN_PROGRESS:
             if now >= attempt.deadline_at:
-                _submit(session, attempt, "time_up", now)
+                submit(session, attempt, "time_up", now)
             else:
                 attempt.last_heartbeat_at = now
                 if current_item is not None:
@@ -541,11 +541,12 @@ def hand_in(
         if attempt is None:
             raise AttemptClosed("missing")
         if attempt.state == IN_PROGRESS:
-            _submit(session, attempt, reason if now < attempt.deadline_at else "time_up", now)
+            submit(session, attempt, reason if now < attempt.deadline_at else "time_up", now)
     return result(db, attempt_id)
 
 
-def _submit(session: Session, attempt: AttemptRow, reason: str, now: datetime) -> None:
+def submit(session: Session, attempt: AttemptRow, reason: str, now: datetime) -> None:
+    """Hand in and grade inside the caller's transaction (closing a session hands in many at once)."""
     attempt.submitted_at = min(now, attempt.deadline_at) if reason == "time_up" else now
     attempt.submit_reason = reason
     grade_attempt(session, attempt, now)
@@ -559,11 +560,6 @@ def _submit(session: Session, attempt: AttemptRow, reason: str, now: datetime) -
             details={"reason": reason, "score": attempt.score, "state": attempt.state},
         )
     )
-
-
-def submit_in_transaction(session: Session, attempt: AttemptRow, reason: str, now: datetime) -> None:
-    """For services that hand in many attempts in one transaction (closing a session)."""
-    _submit(session, attempt, reason, now)
 
 
 def result(db: Database, attempt_id: int) -> AttemptResult:

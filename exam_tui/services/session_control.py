@@ -14,7 +14,8 @@ from sqlmodel import Session
 from exam_tui.domain.sittings import SessionState
 from exam_tui.formats.session_plan import PlanFile, read_plan
 from exam_tui.i18n import t
-from exam_tui.services.attempts import IN_PROGRESS, submit_in_transaction
+from exam_tui.services.attempts import IN_PROGRESS, submit
+from exam_tui.services.cadres import RosterImportError, import_roster
 from exam_tui.services.runtime import Database, MaybeClock, now_in, system_clock
 from exam_tui.services.sessions import SessionError, SessionView, find_exam, schedule_session, session_views
 from exam_tui.store.models import (
@@ -58,9 +59,6 @@ def open_from_plan(
         find_exam(session, plan.exam)  # fail before the roster is touched
     numbers = list(plan.id_numbers)
     if plan.roster_file is not None:
-        # Imported here (not by the caller) so one command both registers and seats the candidates.
-        from exam_tui.services.cadres import RosterImportError, import_roster
-
         try:
             numbers = import_roster(db, plan.roster_file, clock=clock or system_clock, actor=actor).id_numbers
         except RosterImportError as exc:
@@ -135,9 +133,7 @@ def close_session(
             .where(AttemptRow.session_id == session_id, AttemptRow.state == IN_PROGRESS)
             .with_for_update()
         ).scalars():
-            submit_in_transaction(
-                session, attempt, "time_up" if now >= attempt.deadline_at else "closed", now
-            )
+            submit(session, attempt, "time_up" if now >= attempt.deadline_at else "closed", now)
             handed_in += 1
         began = select(AttemptRow.cadre_id).where(AttemptRow.session_id == session_id)
         absent = 0

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from exam_tui.domain.idnumber import mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState, new_access_code
+from exam_tui.i18n import t
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.store.models import (
     AuditEventRow,
@@ -32,6 +33,10 @@ class SessionError(Exception):
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key)
         self.key, self.params = key, params
+
+    def message(self) -> str:
+        """The message in the current UI language."""
+        return t(self.key, **self.params)
 
 
 @dataclass(frozen=True)

@@ -152,18 +152,23 @@ class AnswerSaver:
         return job
 
     def _perform(self, job: Job) -> None:
+        """Run the job until it lands; once the attempt is closed, fetch what the candidate may see."""
+        step: Callable[[], None] = lambda: self._write(job)  # noqa: E731
         tries = 0
         while not self._stop.is_set():
             try:
-                self._write(job)
+                step()
                 return
             except AttemptClosed:
-                self._ended()
-                return
+                self.ended = True
+                step = self._post_result
             except Exception as exc:  # the database is unreachable or busy: keep the job, retry
                 tries += 1
                 self.post(SaveRetrying(tries, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
                 time.sleep(BACKOFF_SECONDS[min(tries - 1, len(BACKOFF_SECONDS) - 1)])
+
+    def _post_result(self) -> None:
+        self.post(AttemptEnded(attempts.result(self.db, self.attempt_id)))
 
     def _write(self, job: Job) -> None:
         if isinstance(job, SaveJob):
@@ -190,18 +195,5 @@ class AnswerSaver:
                 self.db, self.attempt_id, current_item=job.current_item, clock=self.clock
             )
             if tick.state != attempts.IN_PROGRESS:
-                self._ended()
-            else:
-                self.post(Ticked(tick.server_now, tick.deadline_at))
-
-    def _ended(self) -> None:
-        self.ended = True
-        tries = 0
-        while not self._stop.is_set():
-            try:
-                self.post(AttemptEnded(attempts.result(self.db, self.attempt_id)))
-                return
-            except Exception as exc:
-                tries += 1
-                self.post(SaveRetrying(tries, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-                time.sleep(BACKOFF_SECONDS[min(tries - 1, len(BACKOFF_SECONDS) - 1)])
+                raise AttemptClosed(tick.state)  # handed in by the clock or the proctor
+            self.post(Ticked(tick.server_now, tick.deadline_at))

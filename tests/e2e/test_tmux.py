@@ -95,6 +95,15 @@ def _keys(session: str, *keys: str, literal: bool = False) -> None:
     time.sleep(0.3)  # a person's pace: the focus moves to the next field before the next key
 
 
+def _sign_in(session: str, command: str, cwd: Path, number: str, code: str) -> None:
+    _launch(session, command, cwd)
+    _wait_for(session, "考生登录")
+    _keys(session, number, literal=True)
+    _keys(session, "Enter")
+    _keys(session, code, literal=True)
+    _keys(session, "Enter")
+
+
 def _sit_pid(db_file: Path) -> int:
     out = subprocess.run(["pgrep", "-f", f"{db_file} sit"], capture_output=True, text=True).stdout.split()
     assert out, "exam-tui sit is not running"
@@ -130,12 +139,7 @@ def test_sit_kill_resume_and_hand_in(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("exam-tui")
     first, second = (f"exam-tui-sit-{uuid.uuid4().hex[:8]}" for _ in range(2))
     try:
-        _launch(first, f"{exe} --db {url} sit", tmp_path)
-        _wait_for(first, "考生登录")
-        _keys(first, number, literal=True)
-        _keys(first, "Enter")
-        _keys(first, view.access_code, literal=True)
-        _keys(first, "Enter")
+        _sign_in(first, f"{exe} --db {url} sit", tmp_path, number, view.access_code)
         _wait_for(first, "按 Enter 开始答题")
         _keys(first, "Enter")
         _wait_for(first, "剩余")
@@ -149,12 +153,7 @@ def test_sit_kill_resume_and_hand_in(tmp_path: Path) -> None:
         time.sleep(0.5)  # the position write after moving
         os.kill(_sit_pid(db_file), signal.SIGKILL)
 
-        _launch(second, f"{exe} --db {url} sit", tmp_path)
-        _wait_for(second, "考生登录")
-        _keys(second, number, literal=True)
-        _keys(second, "Enter")
-        _keys(second, view.access_code, literal=True)
-        _keys(second, "Enter")
+        _sign_in(second, f"{exe} --db {url} sit", tmp_path, number, view.access_code)
         _wait_for(second, "继续答题")
         _keys(second, "Enter")
         screen = _wait_for(second, "剩余")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from exam_tui.services import attempts, banks
 from exam_tui.services.attempts import AttemptClosed
@@ -14,7 +15,7 @@ from exam_tui.services.grading import grade_short_answer
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, extend_time, session_detail, start_session
 from exam_tui.services.sessions import SessionError, roster, schedule_session
-from tests.conftest import FIXED_NOW, STARTER_BANK, SteppingClock
+from tests.conftest import FIXED_NOW, STARTER_BANK, WRITTEN_BANK, SteppingClock
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -29,8 +30,6 @@ def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
     banks.import_files(db, [STARTER_BANK])
     result = seed_demo(db, tz=BEIJING, clock=clock)
     with db.read() as s:
-        from sqlalchemy import text
-
         numbers = [
             r[0]
             for r in s.execute(
@@ -91,20 +90,14 @@ def test_login_errors(db: Database, demo: tuple[int, str, list[str]], clock: Ste
 def test_not_on_roster_and_not_open(
     db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
 ) -> None:
-    _, code, numbers = demo
+    _, code, _ = demo
     with db.read() as s:
-        from sqlalchemy import text
-
-        outsider = (
-            s.execute(
-                text("SELECT id_number FROM cadre WHERE id_number NOT IN :n").bindparams(
-                    __import__("sqlalchemy").bindparam("n", expanding=True)
-                ),
-                {"n": numbers},
+        outsider = s.execute(
+            text(
+                "SELECT id_number FROM cadre WHERE id NOT IN (SELECT cadre_id FROM session_candidate) "
+                "ORDER BY id LIMIT 1"
             )
-            .scalars()
-            .first()
-        )
+        ).scalar_one()
     with pytest.raises(SessionError) as e:
         attempts.admit(db, login=outsider, access_code=code, clock=clock)
     assert e.value.key == "login.not_on_roster"
@@ -242,17 +235,14 @@ def test_late_entry_is_refused(db: Database, demo: tuple[int, str, list[str]], c
 
 
 def test_short_answers_wait_for_a_grader(db: Database, clock: SteppingClock) -> None:
-    banks.import_files(db, [STARTER_BANK])
+    banks.import_files(db, [STARTER_BANK, WRITTEN_BANK])
     seed_demo(db, tz=BEIJING, clock=clock)
-    from sqlalchemy import text
-
     with db.read() as s:
         number = s.execute(text("SELECT id_number FROM cadre ORDER BY id LIMIT 1")).scalar_one()
-    # the starter bank has two short answers; an exam of them comes from a small bank written here
     view = schedule_session(
         db,
-        exam_ref="integrity-regulations/practice",
-        title="练习",
+        exam_ref="written-test/written",
+        title="简答",
         room=None,
         starts_at=FIXED_NOW,
         id_numbers=[number],
@@ -261,12 +251,23 @@ def test_short_answers_wait_for_a_grader(db: Database, clock: SteppingClock) -> 
     )
     start_session(db, view.id, clock=clock)
     state = _sign_in_and_begin(db, clock, view.access_code, number)
-    assert all(item.type != "short_answer" for item in state.paper.items)
+    true_false, written = state.paper.items
+    assert (true_false.type, written.type) == ("true_false", "short_answer")
+    attempts.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=1, clock=clock)
+    attempts.save_answer(
+        db, state.attempt_id, item=2, answer="监督、调查", flagged=False, revision=1, clock=clock
+    )
     result = attempts.hand_in(db, state.attempt_id, clock=clock)
-    assert result.score == 0 and result.passed is False
+    assert result.state == "pending_grading" and result.score is None and result.passed is None
     with pytest.raises(SessionError) as e:
         grade_short_answer(db, state.attempt_id, item=1, points=1, grader="g", clock=clock)
     assert e.value.key == "grading.not_short_answer"
+    with pytest.raises(SessionError) as e:
+        grade_short_answer(db, state.attempt_id, item=2, points=11, grader="g", clock=clock)
+    assert e.value.key == "grading.points_range"
+    grade_short_answer(db, state.attempt_id, item=2, points=7, grader="g", clock=clock)
+    graded = attempts.result(db, state.attempt_id)
+    assert (graded.state, graded.score, graded.passed) == ("graded", 17, True)
 
 
 def test_database_clock_is_used_without_an_injected_clock(

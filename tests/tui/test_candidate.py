@@ -303,12 +303,43 @@ async def test_quit_asks_first_and_leaves_the_attempt_resumable(
     assert attempts.result(demo_db, exam.attempt_id).state == "in_progress"
 
 
-async def test_short_answer_text_area_keeps_page_keys(demo_db: Database) -> None:
-    # PageDown inside a text area moves to the next question instead of scrolling the text.
-    from exam_tui.domain.paper import Paper, PaperItem, PaperSection
-    from exam_tui.tui.widgets.question import QuestionView as View
+async def test_written_answer_types_at_once_and_page_keys_leave_the_text(
+    demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    from exam_tui.services.banks import import_files
+    from exam_tui.services.sessions import schedule_session
+    from tests.conftest import WRITTEN_BANK
 
-    item = PaperItem(number=1, section=0, question="q", type="short_answer", stem="论述题", points=10)
-    view = View(PaperSection("简答", "short_answer", 10, 1, 1), item, None, False)
-    assert Paper("00", (PaperSection("简答", "short_answer", 10, 1, 1),), (item,)).total_points == 10
-    assert any(isinstance(w, TextArea) for w in view.compose())
+    import_files(demo_db, [WRITTEN_BANK], clock=stepping)
+    number = rostered_id_number(db_path)
+    view = schedule_session(
+        demo_db,
+        exam_ref="written-test/written",
+        title="简答",
+        room=None,
+        starts_at=stepping(),
+        id_numbers=[number],
+        open_now=True,
+        clock=stepping,
+    )
+    start_session(demo_db, view.id, clock=stepping)
+    app = make_app(demo_db, clock=stepping, tz=BEIJING, candidate=True, session_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, number, view.access_code)
+        await pilot.press("enter")
+        await settle(pilot)
+        exam = app.screen
+        assert isinstance(exam, ExamScreen)
+        await pilot.press("pagedown")  # from the true/false question to the written one
+        await settle(pilot)
+        assert exam.current == 2
+        assert isinstance(app.focused, TextArea)  # typing starts at once
+        await pilot.press(*"监督调查处置")
+        await pilot.pause(0.6)
+        await pilot.press("pageup")  # PageUp leaves the text area instead of moving its cursor
+        await settle(pilot)
+        assert exam.current == 1
+    state = attempts.begin(
+        demo_db, session_id=view.id, cadre_id=exam.admission.candidate.cadre_id, clock=stepping
+    )
+    assert state.answers == {2: "监督调查处置"}

@@ -121,16 +121,13 @@ class ExamScreen(Screen[None]):
     def item(self) -> Any:
         return self.paper.item(self.current)
 
-    def _section_of(self, number: int) -> Any:
-        return next(s for s in self.paper.sections if s.first <= number < s.first + s.count)
-
     async def _show_question(self) -> None:
         pane = self.query_one("#question-pane", Vertical)
         await pane.remove_children()
         item = self.item
         await pane.mount(
             QuestionView(
-                self._section_of(item.number),
+                self.paper.sections[item.section],
                 item,
                 self.answers.get(item.number),
                 item.number in self.flagged,

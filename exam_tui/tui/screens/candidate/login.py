@@ -107,7 +107,7 @@ class CandidateLoginScreen(Screen[None]):
                 clock=self.app.service_clock,
             )
         except SessionError as exc:
-            self.post_message(self.Refused(t(exc.key, **exc.params)))
+            self.post_message(self.Refused(exc.message()))
         except Exception as exc:  # the database is unreachable: say so, keep the form
             self.post_message(self.Refused(t("app.load_failed", detail=str(exc).splitlines()[0])))
         else:

@@ -137,7 +137,7 @@ class RulesScreen(Screen[None]):
                 clock=self.app.service_clock,
             )
         except SessionError as exc:
-            self.post_message(self.Failed(t(exc.key, **exc.params)))
+            self.post_message(self.Failed(exc.message()))
         except Exception as exc:
             self.post_message(self.Failed(t("app.load_failed", detail=str(exc).splitlines()[0])))
         else:
