@@ -219,15 +219,15 @@ def _prepare_worker(job: Job, rng: random.Random) -> tuple[Callable[[int], None]
 
 
 def _prepare_candidate(job: Job, rng: random.Random) -> tuple[Callable[[int], None], Callable[[], None]]:
-    from exam_tui.services import attempts
+    from exam_tui.services import admission, answers, attempts
     from exam_tui.services.runtime import connect
 
     db = connect(job.target, migrate=False)
-    admission = attempts.admit(db, login=job.id_number, access_code=job.access_code)
+    admitted = admission.admit(db, login=job.id_number, access_code=job.access_code)
     state = attempts.begin(
         db,
         session_id=job.session_id,
-        cadre_id=admission.candidate.cadre_id,
+        cadre_id=admitted.candidate.cadre_id,
         hostname=f"bench-{job.index:03d}",
     )
     items = state.paper.items
@@ -237,7 +237,7 @@ def _prepare_candidate(job: Job, rng: random.Random) -> tuple[Callable[[int], No
     def save(k: int) -> None:
         item = items[(offset + k) % len(items)]
         revision = revisions.get(item.number, 0) + 1
-        attempts.save_answer(
+        answers.save_answer(
             db,
             state.attempt_id,
             item=item.number,

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from exam_tui.cli import bank, cadre, demo, session
-from exam_tui.cli.common import CliState, fail, redact, state
+from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
-from exam_tui.services.runtime import schema_revision
 
 app = typer.Typer(
     name="exam-tui",
@@ -43,14 +42,14 @@ def root(
     set_language(settings.language)
     ctx.obj = CliState(settings)
     if ctx.invoked_subcommand is None:
-        from exam_tui.tui.app import make_app
-
-        make_app(state(ctx).db()).run()
+        _run_tui(settings.database_url)
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database or upgrade it to the newest schema."""
+    from exam_tui.services.runtime import schema_revision
+
     cli = state(ctx)
     typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
 
@@ -63,9 +62,18 @@ def sit(
     ] = None,
 ) -> None:
     """The candidate terminal: sign in, sit the exam, hand in. Nothing else is reachable from it."""
+    _run_tui(state(ctx).settings.database_url, candidate=True, session_id=session)
+
+
+def _run_tui(url: str, *, candidate: bool = False, session_id: int | None = None) -> None:
     from exam_tui.tui.app import make_app
 
-    make_app(state(ctx).db(), candidate=True, session_id=session).run()
+    # The first screen is painted first and the database opened behind it (cold start on a lab machine);
+    # if it cannot be opened, the app exits with the same one line a command would print.
+    tui = make_app(lambda: connect_or_explain(url), candidate=candidate, session_id=session_id)
+    tui.run()
+    if tui.return_code:
+        raise typer.Exit(tui.return_code)
 
 
 app.add_typer(bank.app, name="bank")

@@ -11,7 +11,6 @@ import typer
 from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.domain.questions import QUESTION_TYPES
 from exam_tui.i18n import t
-from exam_tui.services import banks
 
 app = typer.Typer(help="Question banks: validate, import, list, show.", no_args_is_help=True)
 
@@ -21,6 +20,8 @@ Files = Annotated[list[Path], typer.Argument(help="Bank files (YAML).", metavar=
 @app.command()
 def validate(files: Files) -> None:
     """Check bank files; print FILE:LINE:COL: message for every problem. Writes nothing."""
+    from exam_tui.services import banks
+
     failed = 0
     for bank_file in banks.check_files(files):
         if bank_file.ok and bank_file.bank is not None:
@@ -50,6 +51,8 @@ def validate(files: Files) -> None:
 @app.command(name="import")
 def import_(ctx: typer.Context, files: Files) -> None:
     """Validate, then import all files in one transaction (or nothing). Unchanged banks are left alone."""
+    from exam_tui.services import banks
+
     db = state(ctx).db()
     try:
         outcomes = banks.import_files(db, files)
@@ -63,6 +66,8 @@ def import_(ctx: typer.Context, files: Files) -> None:
 @app.command(name="list")
 def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
     """The banks in the database, newest version of each."""
+    from exam_tui.services import banks
+
     summaries = banks.list_banks(state(ctx).db())
     if as_json:
         typer.echo(json.dumps([banks.summary_to_json(s) for s in summaries], ensure_ascii=False, indent=2))
@@ -80,6 +85,8 @@ def show(
     ctx: typer.Context, bank: Annotated[str, typer.Argument(help="Bank id.")], as_json: AsJson = False
 ) -> None:
     """Categories with question counts per type, and the exams a bank defines."""
+    from exam_tui.services import banks
+
     try:
         detail = banks.show_bank(state(ctx).db(), bank)
     except banks.BankNotFound:

@@ -10,7 +10,6 @@ import typer
 
 from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.i18n import t
-from exam_tui.services import cadres
 
 app = typer.Typer(help="Cadres: import a roster (CSV or Excel), list.", no_args_is_help=True)
 
@@ -22,6 +21,8 @@ def import_(
     as_json: AsJson = False,
 ) -> None:
     """Check a roster, then add or update all its cadres at once, or none if any row is wrong."""
+    from exam_tui.services import cadres
+
     db = state(ctx).db()
     try:
         result = cadres.import_roster(db, file)
@@ -52,6 +53,8 @@ def list_(
     as_json: AsJson = False,
 ) -> None:
     """The cadres in the database, unit by unit; ID numbers are masked."""
+    from exam_tui.services import cadres
+
     try:
         views = cadres.list_cadres(state(ctx).db(), unit)
     except cadres.UnitNotFound as exc:

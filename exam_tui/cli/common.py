@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from exam_tui.config import Settings
 from exam_tui.i18n import t
-from exam_tui.services.runtime import Database, DatabaseError, NetworkFilesystemError, connect
+
+if TYPE_CHECKING:
+    from exam_tui.services.runtime import Database
 
 
 @dataclass
@@ -40,12 +42,30 @@ def fail_with_lines(lines: Iterable[str], summary: str) -> NoReturn:
 
 
 def open_database(url: str) -> Database:
+    """The database for a command; exits with one line when it cannot be opened."""
+    from exam_tui.services.runtime import DatabaseError
+
+    try:
+        return connect_or_explain(url)
+    except DatabaseError as exc:
+        fail(str(exc))
+
+
+def connect_or_explain(url: str) -> Database:
+    """The database at ``url``; a DatabaseError whose text is the one line to show the user.
+
+    Imported lazily (here, not at the top) so that the candidate terminal paints its first screen
+    before SQLAlchemy is loaded; the TUI calls this in a worker.
+    """
+    from exam_tui.services.runtime import DatabaseError, NetworkFilesystemError, connect
+
     try:
         return connect(url)
     except NetworkFilesystemError as exc:
-        fail(t("cli.error.network_fs", path=exc.path, fs=exc.fstype))
+        raise DatabaseError(t("cli.error.network_fs", path=exc.path, fs=exc.fstype)) from exc
     except DatabaseError as exc:
-        fail(t("cli.error.database", url=redact(url), detail=str(exc).strip().splitlines()[0]))
+        detail = str(exc).strip().splitlines()[0]
+        raise DatabaseError(t("cli.error.database", url=redact(url), detail=detail)) from exc
 
 
 def redact(url: str) -> str:

@@ -9,7 +9,6 @@ import typer
 
 from exam_tui.cli.common import fail, state
 from exam_tui.i18n import t
-from exam_tui.services.sessions import SessionError
 
 
 def demo(
@@ -19,6 +18,7 @@ def demo(
     """Create about 60 cadres in 8 units and one pre-appointment session today for 10 of them."""
     # Here, not at the top: services.demo imports faker, which every other command (sit) would pay for.
     from exam_tui.services.demo import DEMO_EXAM, DemoExists, seed_demo
+    from exam_tui.services.sessions import SessionError
 
     tz = datetime.now().astimezone().tzinfo
     assert tz is not None

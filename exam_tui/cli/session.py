@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,9 +13,10 @@ from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
-from exam_tui.services import session_control, sessions
-from exam_tui.services.session_control import CandidateRecord, PlanError, SessionDetail
-from exam_tui.services.sessions import SessionError, SessionView
+
+if TYPE_CHECKING:
+    from exam_tui.services.session_control import CandidateRecord, SessionDetail
+    from exam_tui.services.sessions import SessionView
 
 app = typer.Typer(
     help="Exam sessions: open from a plan, list, show, start, extend time, close.", no_args_is_help=True
@@ -126,6 +127,10 @@ def open_(
     as_json: AsJson = False,
 ) -> None:
     """Check the plan (importing its roster file if it names one) and open the session for sign-in."""
+    from exam_tui.services import session_control
+    from exam_tui.services.session_control import PlanError
+    from exam_tui.services.sessions import SessionError
+
     db = state(ctx).db()
     try:
         view = session_control.open_from_plan(db, plan, actor="cli")
@@ -162,6 +167,8 @@ def list_(
     as_json: AsJson = False,
 ) -> None:
     """The sessions by start time (shown in the local time zone)."""
+    from exam_tui.services import sessions
+
     views = sessions.list_sessions(state(ctx).db())
     if only is not None:
         views = [v for v in views if v.state == only.value]
@@ -188,6 +195,9 @@ def list_(
 @app.command()
 def show(ctx: typer.Context, session_id: SessionId, as_json: AsJson = False) -> None:
     """A session's record: its exam and times, and every candidate's state, progress and result."""
+    from exam_tui.services import session_control
+    from exam_tui.services.sessions import SessionError
+
     try:
         detail = session_control.session_detail(state(ctx).db(), session_id)
     except SessionError as exc:
@@ -242,6 +252,9 @@ def show(ctx: typer.Context, session_id: SessionId, as_json: AsJson = False) -> 
 @app.command()
 def start(ctx: typer.Context, session_id: SessionId) -> None:
     """开考: signed-in candidates may begin; each candidate's clock starts when they begin."""
+    from exam_tui.services import session_control
+    from exam_tui.services.sessions import SessionError
+
     try:
         view = session_control.start_session(state(ctx).db(), session_id, actor="cli")
     except SessionError as exc:
@@ -252,6 +265,9 @@ def start(ctx: typer.Context, session_id: SessionId) -> None:
 @app.command()
 def close(ctx: typer.Context, session_id: SessionId) -> None:
     """收卷: hand in and grade every paper still open; candidates who never began are marked absent."""
+    from exam_tui.services import session_control
+    from exam_tui.services.sessions import SessionError
+
     db = state(ctx).db()
     try:
         view = session_control.close_session(db, session_id, actor="cli")
@@ -286,6 +302,9 @@ def extend(
     ] = None,
 ) -> None:
     """Add time for one candidate, or for everyone (including those who begin later)."""
+    from exam_tui.services import session_control
+    from exam_tui.services.sessions import SessionError
+
     number = None
     if candidate is not None:
         try:

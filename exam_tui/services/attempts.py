@@ -1,15 +1,12 @@
-"""The candidate's attempt: admission, the drawn paper, answer saves, heartbeats, hand-in and resume.
+"""The candidate's attempt: the drawn paper, resume, hand-in and the result.
 
-Every answer save is its own transaction and carries the client's revision number for that item: a
-write older than the stored one is ignored, so a retried save can never overwrite a newer answer.
-The deadline lives in the attempt and is compared with the database clock; killing the terminal
-does not stop it, and logging in again anywhere resumes the same paper.
+Signing in is in ``admission``, answer saves and heartbeats in ``answers``. The deadline lives in the
+attempt and is compared with the database clock; killing the terminal does not stop it, and signing in
+again anywhere resumes the same paper.
 """
 
 from __future__ import annotations
 
-import json
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,12 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.paper import BlueprintSection, Paper, PoolQuestion, assemble_paper, derive_seed
-from exam_tui.domain.sittings import SessionState, normalise_access_code
+from exam_tui.domain.sittings import SessionState
 from exam_tui.services.grading import grade_attempt
 from exam_tui.services.runtime import Database, MaybeClock, now_in
-from exam_tui.services.sessions import SessionError, SessionView, session_views
+from exam_tui.services.sessions import SessionError
 from exam_tui.store.models import (
     AttemptRow,
     AuditEventRow,
@@ -33,14 +29,9 @@ from exam_tui.store.models import (
     IncidentRow,
     QuestionRow,
     ResponseRow,
-    SessionCandidateRow,
-    UnitRow,
 )
 
-# A save that left the terminal just before the deadline may arrive a little after it.
-LATE_WRITE_GRACE = timedelta(seconds=5)
 IN_PROGRESS = "in_progress"
-INCIDENT_KINDS = ("focus_lost", "focus_back", "resize", "resume", "quit", "late_write", "time_up")
 
 
 class AttemptClosed(Exception):
@@ -49,33 +40,6 @@ class AttemptClosed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Candidate:
-    cadre_id: int
-    name: str
-    unit: str
-    masked_id: str
-
-
-@dataclass(frozen=True)
-class ExamBrief:
-    title: str
-    kind: str
-    duration_minutes: int
-    questions: int
-    total_points: float
-    pass_score: float
-    review: str
-
-
-@dataclass(frozen=True)
-class Admission:
-    session: SessionView
-    candidate: Candidate
-    exam: ExamBrief
-    resuming: bool  # an attempt is already under way
 
 
 @dataclass(frozen=True)
@@ -89,21 +53,6 @@ class AttemptState:
     deadline_at: datetime
     server_now: datetime
     resumed: bool
-
-
-@dataclass(frozen=True)
-class SaveAck:
-    item: int
-    revision: int
-    saved_at: datetime
-    deadline_at: datetime
-
-
-@dataclass(frozen=True)
-class Tick:
-    server_now: datetime
-    deadline_at: datetime
-    state: str
 
 
 @dataclass(frozen=True)
@@ -131,123 +80,13 @@ class AttemptResult:
     items: list[ItemReview] = field(default_factory=list)
 
 
-# ---- admission ------------------------------------------------------------------------------------
-
-
-def admit(
-    db: Database,
-    *,
-    login: str,
-    access_code: str,
-    name: str | None = None,
-    session_id: int | None = None,
-    clock: MaybeClock = None,
-) -> Admission:
-    """Check a candidate in: ``login`` is the ID number, or its last 6 characters with ``name``.
-
-    ``session_id`` limits sign-in to one session (a terminal started with ``sit --session``).
-    """
-    code = normalise_access_code(access_code)
-    with db.write() as session:
-        stmt = select(ExamSessionRow).where(ExamSessionRow.access_code == code)
-        if session_id is not None:
-            stmt = stmt.where(ExamSessionRow.id == session_id)
-        exam_sessions = session.execute(stmt).scalars().all()
-        live = [s for s in exam_sessions if s.state != SessionState.CLOSED]
-        if not live:
-            raise SessionError("login.closed" if exam_sessions else "login.bad_code")
-        cadre = _find_cadre(session, login, name, [s.id for s in live])  # type: ignore[misc]
-        entry, exam_session = None, None
-        for s in live:
-            entry = session.execute(
-                select(SessionCandidateRow).where(
-                    SessionCandidateRow.session_id == s.id, SessionCandidateRow.cadre_id == cadre.id
-                )
-            ).scalar_one_or_none()
-            if entry is not None:
-                exam_session = s
-                break
-        if entry is None or exam_session is None:
-            raise SessionError("login.not_on_roster")
-        if exam_session.state == SessionState.SCHEDULED:
-            raise SessionError("login.not_open")
-        exam = session.get(ExamRow, exam_session.exam_id)
-        assert exam is not None
-        attempt = _attempt_of(session, exam_session.id, cadre.id)  # type: ignore[arg-type]
-        if attempt is not None and attempt.state != IN_PROGRESS:
-            raise SessionError("login.submitted")
-        if attempt is None:
-            if entry.absent:
-                raise SessionError("login.absent")
-            used = _attempts_used(session, cadre.id, exam)  # type: ignore[arg-type]
-            if used >= exam.max_attempts:
-                raise SessionError("login.attempts_exhausted", used=used)
-            now = now_in(session, clock)
-            if _too_late(exam_session, now):
-                raise SessionError("login.too_late", minutes=exam_session.allow_late_minutes)
-        if entry.checked_in_at is None:
-            entry.checked_in_at = now_in(session, clock)
-            session.add(entry)
-        unit = session.get(UnitRow, cadre.unit_id)
-        count = sum(int(s["draw"]) for s in exam.sections)
-        return Admission(
-            session=session_views(session, [exam_session])[0],
-            candidate=Candidate(cadre.id, cadre.name, unit.name if unit else "", mask(cadre.id_number)),  # type: ignore[arg-type]
-            exam=ExamBrief(
-                exam.title,
-                exam.kind,
-                exam.duration_minutes,
-                count,
-                exam.total_points,
-                exam.pass_score,
-                exam.review,
-            ),
-            resuming=attempt is not None,
-        )
-
-
-def _find_cadre(session: Session, login: str, name: str | None, session_ids: list[int]) -> CadreRow:
-    typed = "".join(login.split()).upper()
-    if len(typed) == 6:
-        # Last six characters plus the name, accepted only when the rosters make it unambiguous.
-        if not name or not name.strip():
-            raise SessionError("login.need_name")
-        matches = (
-            session.execute(
-                select(CadreRow)
-                .join(SessionCandidateRow, SessionCandidateRow.cadre_id == CadreRow.id)  # type: ignore[arg-type]
-                .where(
-                    SessionCandidateRow.session_id.in_(session_ids),  # type: ignore[attr-defined]
-                    CadreRow.id_number.endswith(typed),  # type: ignore[attr-defined]
-                    CadreRow.name == name.strip(),
-                )
-            )
-            .scalars()
-            .unique()
-            .all()
-        )
-        if len(matches) > 1:
-            raise SessionError("login.ambiguous")
-        if not matches:
-            raise SessionError("login.not_on_roster")
-        return matches[0]
-    try:
-        number = normalise_id_number(typed)
-    except InvalidIdNumber as exc:
-        raise SessionError("login.bad_id", reason=exc.reason) from exc
-    cadre = session.execute(select(CadreRow).where(CadreRow.id_number == number)).scalar_one_or_none()
-    if cadre is None:
-        raise SessionError("login.unknown_candidate")
-    return cadre
-
-
-def _attempt_of(session: Session, session_id: int, cadre_id: int) -> AttemptRow | None:
+def attempt_of(session: Session, session_id: int, cadre_id: int) -> AttemptRow | None:
     return session.execute(
         select(AttemptRow).where(AttemptRow.session_id == session_id, AttemptRow.cadre_id == cadre_id)
     ).scalar_one_or_none()
 
 
-def _attempts_used(session: Session, cadre_id: int, exam: ExamRow) -> int:
+def attempts_used(session: Session, cadre_id: int, exam: ExamRow) -> int:
     """Handed-in attempts at this exam (same bank and exam id, any bank version)."""
     bank_id = session.get(BankVersionRow, exam.bank_version_id).bank_id  # type: ignore[union-attr]
     same_exam = (
@@ -266,19 +105,10 @@ def _attempts_used(session: Session, cadre_id: int, exam: ExamRow) -> int:
     ).scalar_one()
 
 
-def _too_late(exam_session: ExamSessionRow, now: datetime) -> bool:
+def too_late(exam_session: ExamSessionRow, now: datetime) -> bool:
     if exam_session.state != SessionState.STARTED or exam_session.started_at is None:
         return False
     return now > exam_session.started_at + timedelta(minutes=exam_session.allow_late_minutes)
-
-
-def session_state(db: Database, session_id: int) -> str:
-    """Polled by a waiting candidate until the proctor starts the session."""
-    with db.read() as session:
-        row = session.get(ExamSessionRow, session_id)
-        if row is None:
-            raise SessionError("session.not_found", id=session_id)
-        return row.state
 
 
 # ---- the attempt -----------------------------------------------------------------------------------
@@ -288,12 +118,20 @@ def begin(
     db: Database, *, session_id: int, cadre_id: int, hostname: str | None = None, clock: MaybeClock = None
 ) -> AttemptState:
     """Start the attempt (drawing the paper), or resume the one under way."""
+    # Draw before the write: reading a bank's pool and shuffling is the slow part, and a write holds
+    # the database's one writer slot. The draw is a function of the session secret, exam, ID number
+    # and bank version, none of which change, so the paper drawn here is the one the write would draw.
+    with db.read() as session:
+        exam_session = session.get(ExamSessionRow, session_id)
+        started = exam_session is not None and exam_session.state == SessionState.STARTED
+        fresh = started and attempt_of(session, session_id, cadre_id) is None
+        drawn = _draw(session, exam_session, cadre_id) if fresh else None  # type: ignore[arg-type]
     with db.write() as session:
         exam_session = session.get(ExamSessionRow, session_id, with_for_update=True)
         if exam_session is None:
             raise SessionError("session.not_found", id=session_id)
         now = now_in(session, clock)
-        attempt = _attempt_of(session, session_id, cadre_id)
+        attempt = attempt_of(session, session_id, cadre_id)
         if attempt is not None:
             if attempt.state != IN_PROGRESS:
                 raise SessionError("login.submitted")
@@ -319,29 +157,22 @@ def begin(
             raise SessionError("login.closed")
         if exam_session.state != SessionState.STARTED:
             raise SessionError("begin.not_started")
-        if _too_late(exam_session, now):
+        if too_late(exam_session, now):
             raise SessionError("login.too_late", minutes=exam_session.allow_late_minutes)
         exam = session.get(ExamRow, exam_session.exam_id)
         cadre = session.get(CadreRow, cadre_id)
         assert exam is not None and cadre is not None
-        version = session.get(BankVersionRow, exam.bank_version_id)
-        assert version is not None
-        seed = derive_seed(exam_session.secret, exam.id, cadre.id_number, version.number)  # type: ignore[arg-type]
-        paper = assemble_paper(
-            seed,
-            [BlueprintSection.from_json(s) for s in exam.sections],
-            _pool(session, exam.bank_version_id),
-            shuffle_questions=exam.shuffle_questions,
-        )
+        paper = drawn if drawn is not None else _draw(session, exam_session, cadre_id)
         minutes = exam.duration_minutes + exam_session.extra_minutes
         attempt = AttemptRow(
             session_id=session_id,
             cadre_id=cadre_id,
             exam_id=exam.id,  # type: ignore[arg-type]
-            number=_attempts_used(session, cadre_id, exam) + 1,
+            number=attempts_used(session, cadre_id, exam) + 1,
             state=IN_PROGRESS,
-            seed=seed,
+            seed=paper.seed,
             paper=paper.to_json(),
+            item_count=len(paper.items),
             started_at=now,
             deadline_at=now + timedelta(minutes=minutes),
             extra_minutes=exam_session.extra_minutes,
@@ -357,10 +188,25 @@ def begin(
                 action="attempt.begin",
                 entity="attempt",
                 entity_id=str(attempt.id),
-                details={"session": session_id, "seed": seed, "hostname": hostname},
+                details={"session": session_id, "seed": paper.seed, "hostname": hostname},
             )
         )
         return _state(session, attempt, now, resumed=False)
+
+
+def _draw(session: Session, exam_session: ExamSessionRow, cadre_id: int) -> Paper:
+    exam = session.get(ExamRow, exam_session.exam_id)
+    cadre = session.get(CadreRow, cadre_id)
+    assert exam is not None and cadre is not None
+    version = session.get(BankVersionRow, exam.bank_version_id)
+    assert version is not None
+    seed = derive_seed(exam_session.secret, exam.id, cadre.id_number, version.number)  # type: ignore[arg-type]
+    return assemble_paper(
+        seed,
+        [BlueprintSection.from_json(s) for s in exam.sections],
+        _pool(session, exam.bank_version_id),
+        shuffle_questions=exam.shuffle_questions,
+    )
 
 
 def _pool(session: Session, bank_version_id: int) -> list[PoolQuestion]:
@@ -402,133 +248,6 @@ def _state(session: Session, attempt: AttemptRow, now: datetime, *, resumed: boo
         server_now=now,
         resumed=resumed,
     )
-
-
-def _open_attempt(session: Session, attempt_id: int, now: datetime) -> AttemptRow:
-    """The attempt, locked against a concurrent hand-in, if it still takes writes."""
-    attempt = session.get(AttemptRow, attempt_id, with_for_update=True)
-    if attempt is None:
-        raise AttemptClosed("missing")
-    if attempt.state != IN_PROGRESS:
-        raise AttemptClosed(attempt.submit_reason or attempt.state)
-    return attempt
-
-
-def save_answer(
-    db: Database,
-    attempt_id: int,
-    *,
-    item: int,
-    answer: Any,
-    flagged: bool,
-    revision: int,
-    current_item: int | None = None,
-    clock: MaybeClock = None,
-) -> SaveAck:
-    """Store one item's answer and mark; acknowledged only once committed.
-
-    Raises AttemptClosed when the attempt takes no more answers; a write arriving more than
-    LATE_WRITE_GRACE after the deadline is refused, logged, and the attempt handed in.
-    """
-    json.dumps(answer)  # refuse anything that would not survive the JSON column, before writing
-    late = False
-    with db.write() as session:
-        now = now_in(session, clock)
-        attempt = _open_attempt(session, attempt_id, now)
-        if now > attempt.deadline_at + LATE_WRITE_GRACE:
-            session.add(
-                IncidentRow(
-                    session_id=attempt.session_id,
-                    attempt_id=attempt.id,
-                    kind="late_write",
-                    created_at=now,
-                    details={
-                        "item": item,
-                        "revision": revision,
-                        "late_by_s": (now - attempt.deadline_at).total_seconds(),
-                    },
-                )
-            )
-            submit(session, attempt, "time_up", now)
-            late = True
-        else:
-            if not 1 <= item <= len(attempt.paper["items"]):
-                raise ValueError(f"item {item} is not on this paper")
-            row = session.execute(
-                select(ResponseRow).where(ResponseRow.attempt_id == attempt_id, ResponseRow.item == item)
-            ).scalar_one_or_none()
-            if row is None:
-                row = ResponseRow(
-                    attempt_id=attempt_id,
-                    item=item,
-                    answer=answer,
-                    flagged=flagged,
-                    revision=revision,
-                    saved_at=now,
-                )
-                session.add(row)
-            elif revision > row.revision:
-                row.answer, row.flagged, row.revision, row.saved_at = answer, flagged, revision, now
-                session.add(row)
-            # else: an older write retried after a newer one landed; the newer answer stands
-            if current_item is not None and current_item != attempt.current_item:
-                attempt.current_item = current_item
-            attempt.last_heartbeat_at = now
-            session.add(attempt)
-            stored = row.revision
-    if late:
-        raise AttemptClosed("time_up")
-    return SaveAck(item=item, revision=stored, saved_at=now, deadline_at=attempt.deadline_at)
-
-
-def heartbeat(
-    db: Database, attempt_id: int, *, current_item: int | None = None, clock: MaybeClock = None
-) -> Tick:
-    """The terminal is alive; hands the attempt in once its deadline has passed."""
-    with db.write() as session:
-        now = now_in(session, clock)
-        attempt = session.get(AttemptRow, attempt_id, with_for_update=True)
-        if attempt is None:
-            raise AttemptClosed("missing")
-        if attempt.state == IN_PROGRESS:
-            if now >= attempt.deadline_at:
-                submit(session, attempt, "time_up", now)
-            else:
-                attempt.last_heartbeat_at = now
-                if current_item is not None:
-                    attempt.current_item = current_item
-                session.add(attempt)
-        return Tick(server_now=now, deadline_at=attempt.deadline_at, state=attempt.state)
-
-
-def record_incident(
-    db: Database,
-    attempt_id: int,
-    kind: str,
-    details: dict[str, Any] | None = None,
-    *,
-    clock: MaybeClock = None,
-) -> None:
-    """A closed-book signal (focus lost, resize, …) with time and machine, for the proctor."""
-    if kind not in INCIDENT_KINDS:
-        raise ValueError(f"unknown incident kind {kind}")
-    with db.write() as session:
-        now = now_in(session, clock)
-        attempt = session.get(AttemptRow, attempt_id)
-        if attempt is None:
-            raise AttemptClosed("missing")
-        if kind == "focus_lost" and attempt.state == IN_PROGRESS:
-            attempt.focus_losses += 1
-            session.add(attempt)
-        session.add(
-            IncidentRow(
-                session_id=attempt.session_id,
-                attempt_id=attempt_id,
-                kind=kind,
-                created_at=now,
-                details={"hostname": attempt.hostname, **(details or {})},
-            )
-        )
 
 
 def hand_in(
@@ -602,7 +321,3 @@ def result(db: Database, attempt_id: int) -> AttemptResult:
             paper=paper,
             items=items,
         )
-
-
-def new_session_secret() -> str:
-    return secrets.token_hex(32)

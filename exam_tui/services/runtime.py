@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from exam_tui.services.clock import Clock, MaybeClock, system_clock
 from exam_tui.store.db import Database, DatabaseError, NetworkFilesystemError, database_now, make_engine
 from exam_tui.store.migrate import current_revision, upgrade
-
-Clock = Callable[[], datetime]
-# None: the database's clock, read inside the transaction that uses it (services take ``clock=None``
-# in production and a fixed or stepping clock in tests).
-MaybeClock = Clock | None
 
 __all__ = [
     "Clock",
@@ -26,10 +21,6 @@ __all__ = [
     "now_in",
     "system_clock",
 ]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def now_in(session: Session, clock: MaybeClock) -> datetime:

@@ -197,11 +197,12 @@ def filesystem_type(path: Path) -> str | None:
 def database_now(session: Session) -> datetime:
     """The database server's clock (UTC): the one clock every lab machine shares.
 
-    PostgreSQL's ``clock_timestamp()`` is the real time (``now()`` is frozen at transaction start); SQLite
-    has no server, so its clock is the clock of the machine holding the file, which is still one clock.
+    PostgreSQL's ``clock_timestamp()`` is the real time (``now()`` is frozen at transaction start). SQLite
+    has no server: its ``'now'`` is the system clock of the machine holding the file, and every writer
+    runs on that machine (network file systems are refused), so reading the same clock here saves a
+    statement inside every write transaction.
     """
     if session.get_bind().dialect.name == "postgresql":
         value = session.execute(text("SELECT clock_timestamp()")).scalar_one()
         return value.astimezone(UTC)
-    raw = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
-    return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    return datetime.now(UTC)

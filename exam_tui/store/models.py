@@ -212,6 +212,7 @@ class AttemptRow(SQLModel, table=True):
     seed: str = Field(max_length=64)
     # The paper as given: questions, options in shown order, keys, points. Frozen at assembly.
     paper: dict[str, Any] = _json(nullable=False)
+    item_count: int = 0  # len(paper["items"]): a save checks its item without reading the paper
     started_at: datetime = _ts()
     deadline_at: datetime = _ts()
     extra_minutes: int = 0

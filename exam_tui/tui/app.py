@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from exam_tui.i18n import t
-from exam_tui.services.runtime import Clock, Database, MaybeClock, system_clock
+from exam_tui.services.clock import Clock, MaybeClock, system_clock
 from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.text import local_zone, translate_bindings
+
+if TYPE_CHECKING:
+    from exam_tui.services.runtime import Database
 
 
 class ExamApp(App[None]):
     """The app holds what every screen needs: the database, the clocks and the exam room's time zone.
+
+    ``db`` is the database or a zero-argument opener: the CLI passes an opener so that the first screen
+    is painted before SQLAlchemy is even imported (half a second of a candidate terminal's cold start),
+    and the database is opened in a worker after the first frame.
 
     ``clock`` is for what the screens show (today's sessions); ``service_clock`` is what services time
     attempts with: None in production, meaning the database's clock.
@@ -33,7 +42,7 @@ class ExamApp(App[None]):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | Callable[[], Database],
         *,
         clock: Clock,
         service_clock: MaybeClock,
@@ -42,7 +51,12 @@ class ExamApp(App[None]):
         session_id: int | None,
     ) -> None:
         super().__init__()
-        self.db = db
+        self._database: Future[Database] = Future()
+        self._opener: Callable[[], Database] | None = None
+        if callable(db):
+            self._opener = db
+        else:
+            self._database.set_result(db)
         self.clock = clock
         self.service_clock = service_clock
         self.tz = tz
@@ -59,8 +73,27 @@ class ExamApp(App[None]):
 
         return HomeScreen()
 
+    @property
+    def db(self) -> Database:
+        """The open database; in a worker, waits for it while it is being opened."""
+        return self._database.result()
+
     def on_mount(self) -> None:
         self.title = t("app.title")
+
+    def on_ready(self) -> None:
+        # The first frame is on the screen: now open the database, off the UI loop.
+        if self._opener is not None:
+            self._open_database(self._opener)
+            self._opener = None
+
+    @work(thread=True, exit_on_error=False, group="database")
+    def _open_database(self, opener: Callable[[], Database]) -> None:
+        try:
+            self._database.set_result(opener())
+        except Exception as exc:  # unreachable server, unsafe location: the opener says which
+            self._database.set_exception(exc)
+            self.call_from_thread(self.exit, None, 1, str(exc))
 
     def enter_candidate_mode(self) -> None:
         """From the home screen: this terminal becomes a candidate terminal until it is closed.
@@ -104,14 +137,14 @@ class ExamApp(App[None]):
 
 
 def make_app(
-    db: Database,
+    db: Database | Callable[[], Database],
     *,
     clock: Clock | None = None,
     tz: tzinfo | None = None,
     candidate: bool = False,
     session_id: int | None = None,
 ) -> ExamApp:
-    """The app on ``db``; ``tz`` is the exam room's time zone (None: this machine's zone).
+    """The app on ``db`` (or on what a zero-argument ``db`` opens, once the first frame is up); ``tz`` is the exam room's time zone (None: this machine's zone).
 
     An injected ``clock`` (tests) also times attempts; without one, attempts use the database clock.
     """

@@ -19,7 +19,7 @@ from typing import Any
 from textual.message import Message
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
-from exam_tui.services import attempts
+from exam_tui.services import answers, attempts
 from exam_tui.services.attempts import AttemptClosed, AttemptResult
 from exam_tui.services.runtime import Database, MaybeClock
 
@@ -172,7 +172,7 @@ class AnswerSaver:
 
     def _write(self, job: Job) -> None:
         if isinstance(job, SaveJob):
-            ack = attempts.save_answer(
+            ack = answers.save_answer(
                 self.db,
                 self.attempt_id,
                 item=job.item,
@@ -184,14 +184,14 @@ class AnswerSaver:
             )
             self.post(Saved(ack.item, ack.revision, ack.saved_at, ack.deadline_at))
         elif isinstance(job, IncidentJob):
-            attempts.record_incident(self.db, self.attempt_id, job.kind, job.details, clock=self.clock)
+            answers.record_incident(self.db, self.attempt_id, job.kind, job.details, clock=self.clock)
         elif isinstance(job, HandInJob):
             self.post(
                 AttemptEnded(attempts.hand_in(self.db, self.attempt_id, reason=job.reason, clock=self.clock))
             )
             self.ended = True
         else:
-            tick = attempts.heartbeat(
+            tick = answers.heartbeat(
                 self.db, self.attempt_id, current_item=job.current_item, clock=self.clock
             )
             if tick.state != attempts.IN_PROGRESS:

@@ -18,7 +18,7 @@ import sys
 from typing import Any
 
 from exam_tui.domain.paper import PaperItem
-from exam_tui.services import attempts
+from exam_tui.services import admission, answers, attempts
 from exam_tui.services.runtime import connect
 
 
@@ -42,9 +42,9 @@ def main(argv: list[str]) -> None:
     if not sys.stdin.readline():
         return  # the test went away before starting us
     db = connect(url, migrate=False)
-    admission = attempts.admit(db, login=id_number, access_code=access_code)
+    admitted = admission.admit(db, login=id_number, access_code=access_code)
     state = attempts.begin(
-        db, session_id=admission.session.id, cadre_id=admission.candidate.cadre_id, hostname="scripted"
+        db, session_id=admitted.session.id, cadre_id=admitted.candidate.cadre_id, hostname="scripted"
     )
     revisions = dict(state.revisions)
     items = state.paper.items
@@ -53,7 +53,7 @@ def main(argv: list[str]) -> None:
         item = rng.choice(items)
         answer = random_answer(item, rng)
         revision = revisions.get(item.number, 0) + 1
-        attempts.save_answer(
+        answers.save_answer(
             db,
             state.attempt_id,
             item=item.number,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from exam_tui.services import attempts, banks
+from exam_tui.services import admission, answers, attempts, banks
 from exam_tui.services.attempts import AttemptClosed
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.grading import grade_short_answer
@@ -44,11 +44,11 @@ def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
 
 
 def _sign_in_and_begin(db: Database, clock: SteppingClock, code: str, number: str) -> attempts.AttemptState:
-    admission = attempts.admit(db, login=number, access_code=code, clock=clock)
+    admitted = admission.admit(db, login=number, access_code=code, clock=clock)
     return attempts.begin(
         db,
-        session_id=admission.session.id,
-        cadre_id=admission.candidate.cadre_id,
+        session_id=admitted.session.id,
+        cadre_id=admitted.candidate.cadre_id,
         hostname="lab-01",
         clock=clock,
     )
@@ -61,28 +61,28 @@ def _correct(item: Any) -> Any:
 def test_login_errors(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
     session_id, code, numbers = demo
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login=numbers[0], access_code="ZZZZZZ", clock=clock)
+        admission.admit(db, login=numbers[0], access_code="ZZZZZZ", clock=clock)
     assert e.value.key == "login.bad_code"
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login="110105198407157692", access_code=code, clock=clock)
+        admission.admit(db, login="110105198407157692", access_code=code, clock=clock)
     assert e.value.key == "login.bad_id" and e.value.params["reason"] == "id.checksum"
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login="110105198407157691", access_code=code, clock=clock)
+        admission.admit(db, login="110105198407157691", access_code=code, clock=clock)
     assert e.value.key == "login.unknown_candidate"
-    admission = attempts.admit(db, login=numbers[0].lower(), access_code=code.lower(), clock=clock)
-    assert admission.exam.questions == 45 and admission.exam.total_points == 100 and not admission.resuming
-    assert admission.candidate.masked_id.startswith(numbers[0][:6]) and "*" in admission.candidate.masked_id
+    admitted = admission.admit(db, login=numbers[0].lower(), access_code=code.lower(), clock=clock)
+    assert admitted.exam.questions == 45 and admitted.exam.total_points == 100 and not admitted.resuming
+    assert admitted.candidate.masked_id.startswith(numbers[0][:6]) and "*" in admitted.candidate.masked_id
     # last six characters plus the name
-    again = attempts.admit(
-        db, login=numbers[0][-6:], name=admission.candidate.name, access_code=code, clock=clock
+    again = admission.admit(
+        db, login=numbers[0][-6:], name=admitted.candidate.name, access_code=code, clock=clock
     )
-    assert again.candidate.cadre_id == admission.candidate.cadre_id
+    assert again.candidate.cadre_id == admitted.candidate.cadre_id
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login=numbers[0][-6:], access_code=code, clock=clock)
+        admission.admit(db, login=numbers[0][-6:], access_code=code, clock=clock)
     assert e.value.key == "login.need_name"
     # waiting candidates cannot begin before the start
     with pytest.raises(SessionError) as e:
-        attempts.begin(db, session_id=session_id, cadre_id=admission.candidate.cadre_id, clock=clock)
+        attempts.begin(db, session_id=session_id, cadre_id=admitted.candidate.cadre_id, clock=clock)
     assert e.value.key == "begin.not_started"
     assert [r.checked_in for r in roster(db, session_id)].count(True) == 1
 
@@ -99,7 +99,7 @@ def test_not_on_roster_and_not_open(
             )
         ).scalar_one()
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login=outsider, access_code=code, clock=clock)
+        admission.admit(db, login=outsider, access_code=code, clock=clock)
     assert e.value.key == "login.not_on_roster"
     later = schedule_session(
         db,
@@ -111,7 +111,7 @@ def test_not_on_roster_and_not_open(
         clock=clock,
     )
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login=outsider, access_code=later.access_code, clock=clock)
+        admission.admit(db, login=outsider, access_code=later.access_code, clock=clock)
     assert e.value.key == "login.not_open"
 
 
@@ -125,7 +125,7 @@ def test_full_sitting_answers_resume_and_grading(
     assert len(paper.items) == 45 and state.deadline_at == FIXED_NOW + timedelta(minutes=60)
     for item in paper.items[:-1]:  # all but the last right
         clock.advance(seconds=10)
-        ack = attempts.save_answer(
+        ack = answers.save_answer(
             db,
             state.attempt_id,
             item=item.number,
@@ -139,11 +139,14 @@ def test_full_sitting_answers_resume_and_grading(
     # a retried older write never overwrites a newer answer
     first = paper.items[0]
     wrong = "A" if first.key != "A" else "B"
-    attempts.save_answer(db, state.attempt_id, item=1, answer=wrong, flagged=False, revision=3, clock=clock)
-    attempts.save_answer(
+    answers.save_answer(db, state.attempt_id, item=1, answer=wrong, flagged=False, revision=3, clock=clock)
+    stale = answers.save_answer(
         db, state.attempt_id, item=1, answer=first.key, flagged=False, revision=2, clock=clock
     )
-    attempts.save_answer(
+    assert stale.revision == 3  # acknowledged with the revision that stands
+    with pytest.raises(ValueError):
+        answers.save_answer(db, state.attempt_id, item=46, answer="A", flagged=False, revision=1, clock=clock)
+    answers.save_answer(
         db, state.attempt_id, item=1, answer=first.key, flagged=False, revision=4, current_item=7, clock=clock
     )
     # the terminal dies; the candidate signs in again elsewhere and gets the same paper back
@@ -155,9 +158,9 @@ def test_full_sitting_answers_resume_and_grading(
     last = paper.items[-1]
     assert outcome.state == "graded" and outcome.score == 100 - last.points and outcome.passed
     with pytest.raises(AttemptClosed):
-        attempts.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=9, clock=clock)
+        answers.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=9, clock=clock)
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login=numbers[0], access_code=code, clock=clock)
+        admission.admit(db, login=numbers[0], access_code=code, clock=clock)
     assert e.value.key == "login.submitted"
     record = next(c for c in session_detail(db, session_id).candidates if c.id_number == numbers[0])
     assert (record.state, record.answered, record.score, record.resumes) == (
@@ -176,12 +179,10 @@ def test_deadline_grace_and_time_up(
     state = _sign_in_and_begin(db, clock, code, numbers[1])
     item = state.paper.items[0]
     clock.advance(minutes=60, seconds=3)  # after the deadline, inside the grace for a save in flight
-    attempts.save_answer(
-        db, state.attempt_id, item=1, answer=item.key, flagged=False, revision=1, clock=clock
-    )
+    answers.save_answer(db, state.attempt_id, item=1, answer=item.key, flagged=False, revision=1, clock=clock)
     clock.advance(seconds=5)
     with pytest.raises(AttemptClosed) as e:
-        attempts.save_answer(db, state.attempt_id, item=2, answer="A", flagged=False, revision=1, clock=clock)
+        answers.save_answer(db, state.attempt_id, item=2, answer="A", flagged=False, revision=1, clock=clock)
     assert e.value.reason == "time_up"
     result = attempts.result(db, state.attempt_id)
     assert result.submit_reason == "time_up" and result.score == item.points
@@ -194,9 +195,9 @@ def test_heartbeat_hands_in_at_the_deadline(
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
     state = _sign_in_and_begin(db, clock, code, numbers[2])
-    assert attempts.heartbeat(db, state.attempt_id, clock=clock).state == "in_progress"
+    assert answers.heartbeat(db, state.attempt_id, clock=clock).state == "in_progress"
     clock.advance(minutes=60)
-    assert attempts.heartbeat(db, state.attempt_id, clock=clock).state == "graded"
+    assert answers.heartbeat(db, state.attempt_id, clock=clock).state == "graded"
 
 
 def test_extend_and_close(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
@@ -206,13 +207,13 @@ def test_extend_and_close(db: Database, demo: tuple[int, str, list[str]], clock:
     b = _sign_in_and_begin(db, clock, code, numbers[1])
     assert extend_time(db, session_id, minutes=10, id_number=numbers[0], clock=clock) == 1
     assert extend_time(db, session_id, minutes=5, clock=clock) == 2
-    ticks = {s.attempt_id: attempts.heartbeat(db, s.attempt_id, clock=clock).deadline_at for s in (a, b)}
+    ticks = {s.attempt_id: answers.heartbeat(db, s.attempt_id, clock=clock).deadline_at for s in (a, b)}
     assert ticks[a.attempt_id] - ticks[b.attempt_id] == timedelta(minutes=10)
     assert ticks[b.attempt_id] == FIXED_NOW + timedelta(minutes=65)
     # someone who begins after the extension for all gets it too
     c = _sign_in_and_begin(db, clock, code, numbers[2])
     assert c.deadline_at == FIXED_NOW + timedelta(minutes=65)
-    attempts.save_answer(
+    answers.save_answer(
         db, a.attempt_id, item=1, answer=a.paper.items[0].key, flagged=False, revision=1, clock=clock
     )
     clock.advance(minutes=20)
@@ -230,7 +231,7 @@ def test_late_entry_is_refused(db: Database, demo: tuple[int, str, list[str]], c
     start_session(db, session_id, clock=clock)
     clock.advance(minutes=16)
     with pytest.raises(SessionError) as e:
-        attempts.admit(db, login=numbers[4], access_code=code, clock=clock)
+        admission.admit(db, login=numbers[4], access_code=code, clock=clock)
     assert e.value.key == "login.too_late"
 
 
@@ -253,8 +254,8 @@ def test_short_answers_wait_for_a_grader(db: Database, clock: SteppingClock) -> 
     state = _sign_in_and_begin(db, clock, view.access_code, number)
     true_false, written = state.paper.items
     assert (true_false.type, written.type) == ("true_false", "short_answer")
-    attempts.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=1, clock=clock)
-    attempts.save_answer(
+    answers.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=1, clock=clock)
+    answers.save_answer(
         db, state.attempt_id, item=2, answer="监督、调查", flagged=False, revision=1, clock=clock
     )
     result = attempts.hand_in(db, state.attempt_id, clock=clock)
@@ -275,7 +276,33 @@ def test_database_clock_is_used_without_an_injected_clock(
 ) -> None:
     session_id, code, numbers = demo
     start_session(db, session_id)
-    admission = attempts.admit(db, login=numbers[0], access_code=code)
-    state = attempts.begin(db, session_id=session_id, cadre_id=admission.candidate.cadre_id)
+    admitted = admission.admit(db, login=numbers[0], access_code=code)
+    state = attempts.begin(db, session_id=session_id, cadre_id=admitted.candidate.cadre_id)
     assert abs(state.server_now - datetime.now(UTC)) < timedelta(seconds=30)
     assert state.deadline_at - state.server_now == timedelta(minutes=60)
+
+
+def test_migration_0003_counts_the_items_of_attempts_under_way(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    from alembic import command
+
+    from exam_tui.store.migrate import alembic_config, upgrade
+
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    state = _sign_in_and_begin(db, clock, code, numbers[0])
+    config = alembic_config(db)
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    assert upgrade(db) == "0003"
+    last = state.paper.items[-1]
+    ack = answers.save_answer(
+        db, state.attempt_id, item=last.number, answer=last.key, flagged=False, revision=1, clock=clock
+    )
+    assert ack.revision == 1
+    with pytest.raises(ValueError):
+        answers.save_answer(
+            db, state.attempt_id, item=last.number + 1, answer="A", flagged=False, revision=1, clock=clock
+        )

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from sqlalchemy import select, text
 
-from exam_tui.services import attempts, banks
+from exam_tui.services import admission, attempts, banks
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import start_session
@@ -85,8 +85,8 @@ def test_acknowledged_answers_survive_kill_9(db: Database, tmp_path: Path) -> No
             ),
             {"s": session_id},
         ).scalar_one()
-    admission = attempts.admit(db, login=number, access_code=code)
-    attempt_id = attempts.begin(db, session_id=session_id, cadre_id=admission.candidate.cadre_id).attempt_id
+    admitted = admission.admit(db, login=number, access_code=code)
+    attempt_id = attempts.begin(db, session_id=session_id, cadre_id=admitted.candidate.cadre_id).attempt_id
 
     rng = random.Random(20261123)
     newest: dict[int, Ack] = {}  # the newest acknowledged save of each item, over all rounds
@@ -142,7 +142,7 @@ def test_acknowledged_answers_survive_kill_9(db: Database, tmp_path: Path) -> No
     assert acknowledged > 0 and rounds_with_acks > ROUNDS // 2, (acknowledged, rounds_with_acks)
     print(f"{acknowledged} acknowledged saves over {rounds_with_acks}/{ROUNDS} rounds in {elapsed:.1f} s")
     # A normal sign-in resumes the same attempt, and what it hands the terminal has every acknowledged answer.
-    resumed = attempts.begin(db, session_id=session_id, cadre_id=admission.candidate.cadre_id)
+    resumed = attempts.begin(db, session_id=session_id, cadre_id=admitted.candidate.cadre_id)
     assert resumed.resumed and resumed.attempt_id == attempt_id
     for item, ack in newest.items():
         assert resumed.revisions[item] >= ack.revision

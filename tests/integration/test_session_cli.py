@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from exam_tui.cli import app
 from exam_tui.domain.idnumber import mask, with_check_digit
-from exam_tui.services import attempts, banks, cadres
+from exam_tui.services import admission, answers, attempts, banks, cadres
 from exam_tui.services.runtime import Database, connect
 from exam_tui.services.session_control import open_from_plan, session_detail
 from tests.conftest import ROOT, STARTER_BANK
@@ -216,22 +216,22 @@ def test_start_extend_close_and_the_record(ready: str, tmp_path: Path) -> None:
     try:
         states = {}
         for number in (A, B):
-            admission = attempts.admit(db, login=number, access_code=code)
+            admitted = admission.admit(db, login=number, access_code=code)
             states[number] = attempts.begin(
-                db, session_id=sid, cadre_id=admission.candidate.cadre_id, hostname="lab-01"
+                db, session_id=sid, cadre_id=admitted.candidate.cadre_id, hostname="lab-01"
             )
-        attempts.admit(db, login=C, access_code=code)  # signs in, never begins
+        admission.admit(db, login=C, access_code=code)  # signs in, never begins
         a = states[A]
         for item in a.paper.items:
-            attempts.save_answer(
+            answers.save_answer(
                 db, a.attempt_id, item=item.number, answer=_correct(item), flagged=False, revision=1
             )
         attempts.hand_in(db, a.attempt_id)
         b = states[B]
-        attempts.save_answer(
+        answers.save_answer(
             db, b.attempt_id, item=1, answer=_correct(b.paper.items[0]), flagged=False, revision=1
         )
-        attempts.record_incident(db, b.attempt_id, "focus_lost")
+        answers.record_incident(db, b.attempt_id, "focus_lost")
     finally:
         db.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,6 +114,43 @@ async def test_last_six_and_name(sit, demo_db: Database, db_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, RulesScreen)
         assert name in shown(app.screen.query_one("#identity", Static))
+
+
+async def test_the_form_comes_first_and_the_database_is_opened_behind_it(
+    demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    (session,) = list_sessions(demo_db)
+    opened = threading.Event()
+    release = threading.Event()
+
+    def slow_open() -> Database:
+        opened.set()
+        release.wait(10)  # a PostgreSQL server across the lab, still answering
+        return demo_db
+
+    app = make_app(slow_open, clock=stepping, tz=BEIJING, candidate=True)
+    async with app.run_test(size=SIZE) as pilot:
+        # The form is up and takes typing while the database is still being opened.
+        assert isinstance(app.screen, CandidateLoginScreen)
+        await pilot.press(*rostered_id_number(db_path), "enter", *session.access_code, "enter")
+        await pilot.pause()
+        assert opened.is_set() and isinstance(app.screen, CandidateLoginScreen)
+        release.set()  # the sign-in was waiting for the database, not refused
+        await settle(pilot)
+        assert isinstance(app.screen, RulesScreen)
+
+
+async def test_a_database_that_cannot_be_opened_ends_the_terminal_with_its_reason() -> None:
+    def broken() -> Database:
+        raise RuntimeError("无法打开数据库 sqlite:///x.db:磁盘只读")
+
+    app = make_app(broken, tz=BEIJING, candidate=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 1
 
 
 async def test_waits_for_the_start_then_answers_every_type(

@@ -22,7 +22,8 @@ from textual.widgets import Static
 
 from exam_tui.domain.scoring import is_answered
 from exam_tui.i18n import t
-from exam_tui.services.attempts import Admission, AttemptState
+from exam_tui.services.admission import Admission
+from exam_tui.services.attempts import AttemptState
 from exam_tui.tui.saver import (
     AnswerSaver,
     AttemptEnded,

@@ -14,11 +14,10 @@ from textual.widgets import Button, Input, Label, Static
 
 from exam_tui.domain.sittings import ACCESS_CODE_LENGTH
 from exam_tui.i18n import t
-from exam_tui.services.attempts import Admission, admit
-from exam_tui.services.sessions import SessionError
 from exam_tui.tui.text import translate_bindings
 
 if TYPE_CHECKING:
+    from exam_tui.services.admission import Admission
     from exam_tui.tui.app import ExamApp
 
 
@@ -97,6 +96,10 @@ class CandidateLoginScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def sign_in(self, login: str, name: str | None, code: str) -> None:
+        # Imported here: the form is painted before the services (and SQLAlchemy) are loaded.
+        from exam_tui.services.admission import admit
+        from exam_tui.services.sessions import SessionError
+
         try:
             admission = admit(
                 self.app.db,

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from exam_tui.i18n import t
-from exam_tui.services.attempts import Admission, AttemptResult
+from exam_tui.services.admission import Admission
+from exam_tui.services.attempts import AttemptResult
 from exam_tui.tui.text import translate_bindings
 
 if TYPE_CHECKING:

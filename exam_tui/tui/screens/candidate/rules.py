@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
-from exam_tui.services.attempts import Admission, AttemptState, begin, session_state
+from exam_tui.services.admission import Admission, session_state
+from exam_tui.services.attempts import AttemptState, begin
 from exam_tui.services.sessions import SessionError
 from exam_tui.tui.text import room_name, translate_bindings
 
