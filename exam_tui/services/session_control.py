@@ -209,6 +209,7 @@ class CandidateRecord:
     id_number: str
     name: str
     unit: str
+    rank: str | None
     state: str  # not_signed_in, waiting, in_progress, handed_in, time_up, closed, terminated, absent
     checked_in_at: datetime | None
     attempt_id: int | None
@@ -225,6 +226,8 @@ class CandidateRecord:
     hostname: str | None
     focus_losses: int
     resumes: int
+    last_heartbeat_at: datetime | None = None
+    current_item: int | None = None
 
 
 @dataclass(frozen=True)
@@ -246,15 +249,22 @@ def session_detail(db: Database, session_id: int) -> SessionDetail:
             raise SessionError("session.not_found", id=session_id)
         exam = session.get(ExamRow, row.exam_id)
         assert exam is not None
+        # Columns, not rows: the console refreshes this every two seconds for up to 200 candidates, and
+        # an attempt row carries its whole frozen paper.
         attempts = {
             a.cadre_id: a
-            for a in session.execute(select(AttemptRow).where(AttemptRow.session_id == session_id)).scalars()
+            for a in session.execute(
+                select(*(getattr(AttemptRow, name) for name in _ATTEMPT_COLUMNS)).where(
+                    AttemptRow.session_id == session_id
+                )
+            ).all()
         }
         answered = dict(
             session.execute(
                 select(ResponseRow.attempt_id, func.count())
+                .join(AttemptRow, AttemptRow.id == ResponseRow.attempt_id)  # type: ignore[arg-type]
                 .where(
-                    ResponseRow.attempt_id.in_([a.id for a in attempts.values()]),  # type: ignore[attr-defined]
+                    AttemptRow.session_id == session_id,
                     ResponseRow.answer.is_not(None),  # type: ignore[union-attr]
                 )
                 .group_by(ResponseRow.attempt_id)
@@ -275,11 +285,12 @@ def session_detail(db: Database, session_id: int) -> SessionDetail:
                     id_number=cadre.id_number,
                     name=cadre.name,
                     unit=unit,
+                    rank=cadre.rank,
                     state=_candidate_state(entry, a),
                     checked_in_at=entry.checked_in_at,
                     attempt_id=a.id if a else None,
                     answered=answered.get(a.id, 0) if a else 0,
-                    questions=questions,
+                    questions=a.item_count if a else questions,
                     started_at=a.started_at if a else None,
                     deadline_at=a.deadline_at if a else None,
                     submitted_at=a.submitted_at if a else None,
@@ -291,6 +302,8 @@ def session_detail(db: Database, session_id: int) -> SessionDetail:
                     hostname=a.hostname if a else None,
                     focus_losses=a.focus_losses if a else 0,
                     resumes=a.resumes if a else 0,
+                    last_heartbeat_at=a.last_heartbeat_at if a else None,
+                    current_item=a.current_item if a else None,
                 )
             )
         return SessionDetail(
@@ -305,7 +318,27 @@ def session_detail(db: Database, session_id: int) -> SessionDetail:
         )
 
 
-def _candidate_state(entry: SessionCandidateRow, attempt: AttemptRow | None) -> str:
+_ATTEMPT_COLUMNS = (
+    "id",
+    "cadre_id",
+    "state",
+    "item_count",
+    "started_at",
+    "deadline_at",
+    "submitted_at",
+    "submit_reason",
+    "score",
+    "passed",
+    "level",
+    "hostname",
+    "focus_losses",
+    "resumes",
+    "last_heartbeat_at",
+    "current_item",
+)
+
+
+def _candidate_state(entry: SessionCandidateRow, attempt: Any) -> str:
     if attempt is None:
         if entry.absent:
             return "absent"

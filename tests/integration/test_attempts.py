@@ -16,6 +16,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, extend_time, session_detail, start_session
 from exam_tui.services.sessions import SessionError, roster, schedule_session
 from tests.conftest import FIXED_NOW, STARTER_BANK, WRITTEN_BANK, SteppingClock
+from tests.integration.conftest import sign_in_and_begin
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -23,35 +24,6 @@ BEIJING = timezone(timedelta(hours=8))
 @pytest.fixture
 def clock() -> SteppingClock:
     return SteppingClock()
-
-
-@pytest.fixture
-def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
-    banks.import_files(db, [STARTER_BANK])
-    result = seed_demo(db, tz=BEIJING, clock=clock)
-    with db.read() as s:
-        numbers = [
-            r[0]
-            for r in s.execute(
-                text(
-                    "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
-                    "WHERE sc.session_id = :s ORDER BY c.id_number"
-                ),
-                {"s": result.session.id},
-            )
-        ]
-    return result.session.id, result.session.access_code, numbers
-
-
-def _sign_in_and_begin(db: Database, clock: SteppingClock, code: str, number: str) -> attempts.AttemptState:
-    admitted = admission.admit(db, login=number, access_code=code, clock=clock)
-    return attempts.begin(
-        db,
-        session_id=admitted.session.id,
-        cadre_id=admitted.candidate.cadre_id,
-        hostname="lab-01",
-        clock=clock,
-    )
 
 
 def _correct(item: Any) -> Any:
@@ -120,7 +92,7 @@ def test_full_sitting_answers_resume_and_grading(
 ) -> None:
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
-    state = _sign_in_and_begin(db, clock, code, numbers[0])
+    state = sign_in_and_begin(db, clock, code, numbers[0])
     paper = state.paper
     assert len(paper.items) == 45 and state.deadline_at == FIXED_NOW + timedelta(minutes=60)
     for item in paper.items[:-1]:  # all but the last right
@@ -150,7 +122,7 @@ def test_full_sitting_answers_resume_and_grading(
         db, state.attempt_id, item=1, answer=first.key, flagged=False, revision=4, current_item=7, clock=clock
     )
     # the terminal dies; the candidate signs in again elsewhere and gets the same paper back
-    resumed = _sign_in_and_begin(db, clock, code, numbers[0])
+    resumed = sign_in_and_begin(db, clock, code, numbers[0])
     assert resumed.resumed and resumed.paper == paper and resumed.current_item == 7
     assert resumed.answers[1] == first.key and resumed.revisions[1] == 4 and resumed.flagged == {3}
     assert resumed.deadline_at == state.deadline_at
@@ -176,7 +148,7 @@ def test_deadline_grace_and_time_up(
 ) -> None:
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
-    state = _sign_in_and_begin(db, clock, code, numbers[1])
+    state = sign_in_and_begin(db, clock, code, numbers[1])
     item = state.paper.items[0]
     clock.advance(minutes=60, seconds=3)  # after the deadline, inside the grace for a save in flight
     answers.save_answer(db, state.attempt_id, item=1, answer=item.key, flagged=False, revision=1, clock=clock)
@@ -194,7 +166,7 @@ def test_heartbeat_hands_in_at_the_deadline(
 ) -> None:
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
-    state = _sign_in_and_begin(db, clock, code, numbers[2])
+    state = sign_in_and_begin(db, clock, code, numbers[2])
     assert answers.heartbeat(db, state.attempt_id, clock=clock).state == "in_progress"
     clock.advance(minutes=60)
     assert answers.heartbeat(db, state.attempt_id, clock=clock).state == "graded"
@@ -203,15 +175,15 @@ def test_heartbeat_hands_in_at_the_deadline(
 def test_extend_and_close(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
-    a = _sign_in_and_begin(db, clock, code, numbers[0])
-    b = _sign_in_and_begin(db, clock, code, numbers[1])
+    a = sign_in_and_begin(db, clock, code, numbers[0])
+    b = sign_in_and_begin(db, clock, code, numbers[1])
     assert extend_time(db, session_id, minutes=10, id_number=numbers[0], clock=clock) == 1
     assert extend_time(db, session_id, minutes=5, clock=clock) == 2
     ticks = {s.attempt_id: answers.heartbeat(db, s.attempt_id, clock=clock).deadline_at for s in (a, b)}
     assert ticks[a.attempt_id] - ticks[b.attempt_id] == timedelta(minutes=10)
     assert ticks[b.attempt_id] == FIXED_NOW + timedelta(minutes=65)
     # someone who begins after the extension for all gets it too
-    c = _sign_in_and_begin(db, clock, code, numbers[2])
+    c = sign_in_and_begin(db, clock, code, numbers[2])
     assert c.deadline_at == FIXED_NOW + timedelta(minutes=65)
     answers.save_answer(
         db, a.attempt_id, item=1, answer=a.paper.items[0].key, flagged=False, revision=1, clock=clock
@@ -251,7 +223,7 @@ def test_short_answers_wait_for_a_grader(db: Database, clock: SteppingClock) -> 
         clock=clock,
     )
     start_session(db, view.id, clock=clock)
-    state = _sign_in_and_begin(db, clock, view.access_code, number)
+    state = sign_in_and_begin(db, clock, view.access_code, number)
     true_false, written = state.paper.items
     assert (true_false.type, written.type) == ("true_false", "short_answer")
     answers.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=1, clock=clock)
@@ -291,7 +263,7 @@ def test_migration_0003_counts_the_items_of_attempts_under_way(
 
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
-    state = _sign_in_and_begin(db, clock, code, numbers[0])
+    state = sign_in_and_begin(db, clock, code, numbers[0])
     config = alembic_config(db)
     with db.engine.begin() as conn:
         config.attributes["connection"] = conn

@@ -1,0 +1,266 @@
+"""The proctor's view of a running session and the interventions that change a candidate's sitting.
+
+Every intervention takes the proctor (``actor``) and, where it affects a result, a reason; each is
+recorded twice: as an incident on the session (what the console and the exports list) and as an audit
+event (the trail that issue-level checks verify).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from exam_tui.domain.session_summary import Outcome, SessionSummary, summarize
+from exam_tui.domain.sittings import SessionState
+from exam_tui.services.attempts import IN_PROGRESS, submit
+from exam_tui.services.runtime import Database, MaybeClock, now_in
+from exam_tui.services.session_control import SessionDetail, session_detail
+from exam_tui.services.sessions import SessionError
+from exam_tui.store.models import (
+    AttemptRow,
+    AuditEventRow,
+    CadreRow,
+    ExamSessionRow,
+    IncidentRow,
+    ResponseRow,
+    SessionCandidateRow,
+)
+
+# A terminal sends a heartbeat every 5 s while idle; six missed in a row is worth a proctor's glance.
+SILENT_AFTER = timedelta(seconds=30)
+# Incidents the proctor records (the candidate's own terminal records focus, resize, resume …).
+PROCTOR_INCIDENTS = ("terminated", "reopened", "absent", "moved")
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    detail: SessionDetail
+    now: datetime  # the database clock when the view was read
+    planned_end: datetime | None  # start (or scheduled start) + duration + time added for everyone
+
+    def silent(self, id_number: str) -> bool:
+        """A candidate answering whose terminal has not been heard from for SILENT_AFTER."""
+        record = next(c for c in self.detail.candidates if c.id_number == id_number)
+        if record.state != "in_progress" or record.last_heartbeat_at is None:
+            return False
+        return self.now - record.last_heartbeat_at > SILENT_AFTER
+
+    def time_left(self, id_number: str) -> timedelta | None:
+        record = next(c for c in self.detail.candidates if c.id_number == id_number)
+        if record.state != "in_progress" or record.deadline_at is None:
+            return None
+        return max(record.deadline_at - self.now, timedelta(0))
+
+
+def console_view(db: Database, session_id: int, *, clock: MaybeClock = None) -> ConsoleView:
+    detail = session_detail(db, session_id)
+    with db.read() as session:
+        now = now_in(session, clock)
+    begins = detail.started_at or detail.session.starts_at
+    minutes = detail.session.duration_minutes + detail.extra_minutes
+    return ConsoleView(detail=detail, now=now, planned_end=begins + timedelta(minutes=minutes))
+
+
+def session_summary(detail: SessionDetail, *, bins: int = 10) -> SessionSummary:
+    outcomes = [Outcome(c.id_number, c.name, c.unit, c.state, c.score, c.passed) for c in detail.candidates]
+    return summarize(outcomes, total_points=detail.total_points, bins=bins)
+
+
+# ---- interventions ------------------------------------------------------------------------------
+
+
+def terminate_attempt(
+    db: Database,
+    session_id: int,
+    id_number: str,
+    *,
+    reason: str,
+    actor: str | None,
+    clock: MaybeClock = None,
+) -> None:
+    """违纪终止: the attempt is handed in with what it holds and graded; the reason stays with it."""
+    reason = _required(reason)
+    with db.write() as session:
+        now = now_in(session, clock)
+        _live_session(session, session_id)
+        _entry, cadre = _on_roster(session, session_id, id_number)
+        attempt = _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
+        if attempt is None or attempt.state != IN_PROGRESS:
+            raise SessionError("proctor.not_in_progress", id_number=id_number)
+        submit(session, attempt, "terminated", now)
+        _record(session, now, actor, "terminated", session_id, attempt.id, reason, id_number=id_number)
+
+
+def reopen_attempt(
+    db: Database,
+    session_id: int,
+    id_number: str,
+    *,
+    reason: str,
+    actor: str | None,
+    clock: MaybeClock = None,
+) -> None:
+    """Undo a hand-in the candidate made by mistake, while the session is open and time remains.
+
+    Only the candidate's own hand-in can be undone (a timed-out or terminated paper cannot), and only
+    before the grading is final, which is when the session closes. The grade is cleared; the candidate
+    signs in again and resumes with every answer and the original deadline.
+    """
+    reason = _required(reason)
+    with db.write() as session:
+        now = now_in(session, clock)
+        _live_session(session, session_id)
+        _entry, cadre = _on_roster(session, session_id, id_number)
+        attempt = _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
+        if attempt is None or attempt.state == IN_PROGRESS:
+            raise SessionError("proctor.not_handed_in", id_number=id_number)
+        if attempt.submit_reason != "candidate":
+            raise SessionError("proctor.reopen_reason", reason=f"result.reason.{attempt.submit_reason}")
+        if now >= attempt.deadline_at:
+            raise SessionError("proctor.reopen_time")
+        previous = {
+            "score": attempt.score,
+            "passed": attempt.passed,
+            "submitted_at": str(attempt.submitted_at),
+        }
+        attempt.state = IN_PROGRESS
+        attempt.submitted_at = attempt.submit_reason = None
+        attempt.score = attempt.passed = attempt.level = attempt.graded_at = None
+        session.add(attempt)
+        for response in session.execute(
+            select(ResponseRow).where(ResponseRow.attempt_id == attempt.id)
+        ).scalars():
+            response.score = None
+            session.add(response)
+        _record(
+            session, now, actor, "reopened", session_id, attempt.id, reason, id_number=id_number, **previous
+        )
+
+
+def mark_absent(
+    db: Database,
+    session_id: int,
+    id_number: str,
+    *,
+    reason: str,
+    actor: str | None,
+    clock: MaybeClock = None,
+) -> None:
+    """缺考: a candidate who has not begun is recorded absent and can no longer sign in to this session."""
+    reason = _required(reason)
+    with db.write() as session:
+        now = now_in(session, clock)
+        _live_session(session, session_id)
+        entry, cadre = _on_roster(session, session_id, id_number)
+        if _attempt(session, session_id, cadre.id) is not None:  # type: ignore[arg-type]
+            raise SessionError("proctor.has_attempt", id_number=id_number)
+        if entry.absent:
+            raise SessionError("proctor.already_absent", id_number=id_number)
+        entry.absent = True
+        session.add(entry)
+        _record(session, now, actor, "absent", session_id, None, reason, id_number=id_number)
+
+
+def move_machine(
+    db: Database,
+    session_id: int,
+    id_number: str,
+    *,
+    to_machine: str,
+    note: str = "",
+    actor: str | None,
+    clock: MaybeClock = None,
+) -> None:
+    """A note that the candidate changed machines; the attempt itself resumes on any machine."""
+    to_machine = to_machine.strip()
+    if not to_machine:
+        raise SessionError("proctor.machine_required")
+    with db.write() as session:
+        now = now_in(session, clock)
+        _live_session(session, session_id)
+        _entry, cadre = _on_roster(session, session_id, id_number)
+        attempt = _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
+        _record(
+            session,
+            now,
+            actor,
+            "moved",
+            session_id,
+            attempt.id if attempt else None,
+            note.strip() or None,
+            id_number=id_number,
+            from_machine=attempt.hostname if attempt else None,
+            to_machine=to_machine,
+        )
+
+
+def _required(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise SessionError("proctor.reason_required")
+    return reason
+
+
+def _live_session(session: Session, session_id: int) -> ExamSessionRow:
+    row = session.get(ExamSessionRow, session_id, with_for_update=True)
+    if row is None:
+        raise SessionError("session.not_found", id=session_id)
+    if row.state == SessionState.CLOSED:
+        raise SessionError("session.is_closed", id=session_id)
+    return row
+
+
+def _on_roster(session: Session, session_id: int, id_number: str) -> tuple[SessionCandidateRow, CadreRow]:
+    found = session.execute(
+        select(SessionCandidateRow, CadreRow)
+        .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
+        .where(SessionCandidateRow.session_id == session_id, CadreRow.id_number == id_number.upper())
+    ).first()
+    if found is None:
+        raise SessionError("proctor.not_on_roster", id_number=id_number)
+    return found[0], found[1]
+
+
+def _attempt(session: Session, session_id: int, cadre_id: int) -> AttemptRow | None:
+    return session.execute(
+        select(AttemptRow)
+        .where(AttemptRow.session_id == session_id, AttemptRow.cadre_id == cadre_id)
+        .with_for_update()
+    ).scalar_one_or_none()
+
+
+def _record(
+    session: Session,
+    now: datetime,
+    actor: str | None,
+    kind: str,
+    session_id: int,
+    attempt_id: int | None,
+    reason: str | None,
+    **details: Any,
+) -> None:
+    session.add(
+        IncidentRow(
+            session_id=session_id,
+            attempt_id=attempt_id,
+            kind=kind,
+            reason=reason,
+            actor=actor,
+            created_at=now,
+            details=details,
+        )
+    )
+    session.add(
+        AuditEventRow(
+            at=now,
+            actor=actor,
+            action=f"attempt.{kind}" if attempt_id else f"candidate.{kind}",
+            entity="attempt" if attempt_id else "session_candidate",
+            entity_id=str(attempt_id) if attempt_id else f"{session_id}:{details.get('id_number')}",
+            details={"session": session_id, "reason": reason, **details},
+        )
+    )

@@ -1,0 +1,44 @@
+"""A demo session to sit, shared by the attempt, proctoring and results tests (both backends)."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from exam_tui.services import admission, attempts, banks
+from exam_tui.services.demo import seed_demo
+from exam_tui.services.runtime import Database
+from tests.conftest import STARTER_BANK, SteppingClock
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
+    banks.import_files(db, [STARTER_BANK])
+    result = seed_demo(db, tz=BEIJING, clock=clock)
+    with db.read() as s:
+        numbers = [
+            r[0]
+            for r in s.execute(
+                text(
+                    "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
+                    "WHERE sc.session_id = :s ORDER BY c.id_number"
+                ),
+                {"s": result.session.id},
+            )
+        ]
+    return result.session.id, result.session.access_code, numbers
+
+
+def sign_in_and_begin(db: Database, clock: SteppingClock, code: str, number: str) -> attempts.AttemptState:
+    admitted = admission.admit(db, login=number, access_code=code, clock=clock)
+    return attempts.begin(
+        db,
+        session_id=admitted.session.id,
+        cadre_id=admitted.candidate.cadre_id,
+        hostname="lab-01",
+        clock=clock,
+    )
