@@ -142,7 +142,10 @@ def make_engine(url: str) -> Engine:
         return _sqlite_engine(url, parsed.database)
     if parsed.get_backend_name() == "postgresql":
         # pre_ping: a lab machine's connection may sit idle through a long exam and be cut by a firewall.
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # One kept connection per process: a lab of 200 terminals then holds ~200 on the server, not
+        # 1000; the rare moment a screen's worker reads while the saver writes opens an overflow
+        # connection that is closed again on return.
+        return create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=4)
     raise DatabaseError(f"unsupported database: {parsed.get_backend_name()} (use sqlite or postgresql)")
 
 
