@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli import bank, cadre, demo, session
+from exam_tui.cli import bank, cadre, demo, results, session
 from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
@@ -80,6 +80,7 @@ app.add_typer(bank.app, name="bank")
 app.add_typer(cadre.app, name="cadre")
 app.add_typer(session.app, name="session")
 app.command(name="demo")(demo.demo)
+app.command(name="results")(results.results)
 
 
 def main() -> None:

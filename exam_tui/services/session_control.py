@@ -286,7 +286,7 @@ def session_detail(db: Database, session_id: int) -> SessionDetail:
                     name=cadre.name,
                     unit=unit,
                     rank=cadre.rank,
-                    state=_candidate_state(entry, a),
+                    state=candidate_state(entry, a),
                     checked_in_at=entry.checked_in_at,
                     attempt_id=a.id if a else None,
                     answered=answered.get(a.id, 0) if a else 0,
@@ -338,7 +338,8 @@ _ATTEMPT_COLUMNS = (
 )
 
 
-def _candidate_state(entry: SessionCandidateRow, attempt: Any) -> str:
+def candidate_state(entry: SessionCandidateRow, attempt: Any) -> str:
+    """The candidate's state as the console and the exports name it, from the roster entry and attempt."""
     if attempt is None:
         if entry.absent:
             return "absent"
