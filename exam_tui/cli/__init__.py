@@ -65,12 +65,27 @@ def sit(
     _run_tui(state(ctx).settings.database_url, candidate=True, session_id=session)
 
 
-def _run_tui(url: str, *, candidate: bool = False, session_id: int | None = None) -> None:
+@app.command()
+def proctor(
+    ctx: typer.Context,
+    session: Annotated[
+        int | None, typer.Option("--session", help="Open this session's console (its id) directly.")
+    ] = None,
+) -> None:
+    """The proctor's console: pick a session, watch every candidate live, start, extend, terminate, close."""
+    _run_tui(state(ctx).settings.database_url, proctor=True, session_id=session)
+
+
+def _run_tui(
+    url: str, *, candidate: bool = False, proctor: bool = False, session_id: int | None = None
+) -> None:
     from exam_tui.tui.app import make_app
 
     # The first screen is painted first and the database opened behind it (cold start on a lab machine);
     # if it cannot be opened, the app exits with the same one line a command would print.
-    tui = make_app(lambda: connect_or_explain(url), candidate=candidate, session_id=session_id)
+    tui = make_app(
+        lambda: connect_or_explain(url), candidate=candidate, proctor=proctor, session_id=session_id
+    )
     tui.run()
     if tui.return_code:
         raise typer.Exit(tui.return_code)

@@ -49,6 +49,7 @@ class ExamApp(App[None]):
         tz: tzinfo,
         candidate: bool,
         session_id: int | None,
+        proctor: bool = False,
     ) -> None:
         super().__init__()
         self._database: Future[Database] = Future()
@@ -63,11 +64,17 @@ class ExamApp(App[None]):
         # Kiosk mode: only the candidate's screens, no way back to the proctor's or the admin's.
         self.candidate_mode = candidate
         self.session_id = session_id
+        # A proctor's station starts on the session list, or on one session's console (session_id).
+        self.proctor_mode = proctor
         translate_bindings(self)
 
     def get_default_screen(self) -> Screen[None]:
         if self.candidate_mode:
             return CandidateLoginScreen()
+        if self.proctor_mode:
+            from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
+
+            return SessionPickerScreen(open_session=self.session_id)
         # Imported here: a candidate terminal never needs the admin's screens (cold start matters).
         from exam_tui.tui.screens.home import HomeScreen
 
@@ -142,11 +149,14 @@ def make_app(
     clock: Clock | None = None,
     tz: tzinfo | None = None,
     candidate: bool = False,
+    proctor: bool = False,
     session_id: int | None = None,
 ) -> ExamApp:
     """The app on ``db`` (or on what a zero-argument ``db`` opens, once the first frame is up); ``tz`` is the exam room's time zone (None: this machine's zone).
 
     An injected ``clock`` (tests) also times attempts; without one, attempts use the database clock.
+    ``candidate`` starts the candidate's kiosk; ``proctor`` the session picker, or with ``session_id``
+    that session's console.
     """
     return ExamApp(
         db,
@@ -155,6 +165,7 @@ def make_app(
         tz=tz if tz is not None else local_zone(),
         candidate=candidate,
         session_id=session_id,
+        proctor=proctor,
     )
 
 

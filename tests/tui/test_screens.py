@@ -15,7 +15,7 @@ from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
 from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.home import HomeScreen
-from exam_tui.tui.screens.sessions import SessionsScreen
+from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 
 SIZE = (100, 30)
 BANK = "integrity-regulations"
@@ -66,7 +66,7 @@ async def test_home_says_when_no_session_today(empty_db: Database, app_on, settl
 async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for key, screen_type in (("2", SessionsScreen), ("3", BankBrowserScreen)):
+        for key, screen_type in (("2", SessionPickerScreen), ("3", BankBrowserScreen)):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)
@@ -151,16 +151,12 @@ async def test_bank_browser_empty_state(empty_db: Database, app_on, settle) -> N
         assert none.display and shown(none) == t("browser.none")
 
 
-async def test_sessions_screen_loads_roster_of_highlighted_session(app: ExamApp, settle) -> None:
+async def test_proctor_key_lists_sessions_and_describes_the_highlighted_one(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(pilot)
         sessions = app.screen.query_one("#sessions", DataTable)
         assert sessions.row_count == 1
-        assert cells(sessions, 0)[0] == "2026-11-23 14:30"
-        roster = app.screen.query_one("#roster", DataTable)
-        assert roster.row_count == 10
-        first = cells(roster, 0)
-        assert "********" in first[2] and len(first[2]) == 18  # masked, never the full number
-        assert first[5] == ""  # nobody has checked in yet
-        assert "准入码" in shown(app.screen.query_one("#roster-title", Static))
+        assert cells(sessions, 0)[0] == "今天 14:30"
+        detail = shown(app.screen.query_one("#picker-detail", Static))
+        assert "60 分钟" in detail and "计划开考 2026-11-23 14:30" in detail

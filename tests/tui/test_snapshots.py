@@ -118,3 +118,42 @@ def test_candidate_hand_in_confirmation(snap_compare, candidate_app, size) -> No
         await settle(pilot)
 
     assert snap_compare(candidate_app, terminal_size=size, run_before=hand_in)
+
+
+# ---- the proctor's console ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def proctor_sitting(demo_db, monkeypatch):
+    """The demo session with a candidate in every state a running session has (see test_proctor_console)."""
+    from exam_tui.tui.screens.proctor.console import ConsoleScreen
+    from tests.conftest import SteppingClock
+
+    # The console's clock runs on monotonic time between reads: stopped, every frame is the same.
+    monkeypatch.setattr(ConsoleScreen, "monotonic", staticmethod(lambda: 0.0))
+    return demo_db, SteppingClock()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_proctor_console_mixed_session(snap_compare, proctor_sitting, size) -> None:
+    from tests.tui.test_proctor_console import mixed_sitting, proctor_app, settle
+
+    db, clock = proctor_sitting
+    sitting = mixed_sitting(db, clock)  # the session secret is pinned: the same papers every run
+    assert snap_compare(proctor_app(db, clock, sitting.session_id), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_proctor_summary_after_close(snap_compare, proctor_sitting, size) -> None:
+    from tests.tui.test_proctor_console import graded_sitting, proctor_app, settle
+
+    db, clock = proctor_sitting
+    sitting = graded_sitting(db, clock)
+
+    async def close(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("c", *sitting.code, "enter")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "SummaryScreen"
+
+    assert snap_compare(proctor_app(db, clock, sitting.session_id), terminal_size=size, run_before=close)

@@ -16,7 +16,7 @@ from exam_tui.i18n import t
 from exam_tui.services.sessions import SessionView, sessions_on
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
-from exam_tui.tui.screens.sessions import SessionsScreen
+from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 from exam_tui.tui.text import hhmm, in_zone, session_cells, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
 
@@ -116,7 +116,7 @@ class HomeScreen(Screen[None]):
         self.app.enter_candidate_mode()  # type: ignore[attr-defined]
 
     def action_proctor(self) -> None:
-        self.app.push_screen(SessionsScreen())
+        self.app.push_screen(SessionPickerScreen())
 
     def action_admin(self) -> None:
         self.app.push_screen(BankBrowserScreen())
