@@ -178,3 +178,76 @@ def test_sit_kill_resume_and_hand_in(tmp_path: Path) -> None:
     record = next(c for c in json.loads(shown.stdout)["candidates"] if c["id_number"] == number)
     assert record["state"] == "handed_in" and record["answered"] == 2 and record["resumes"] == 1
     assert record["grading"] == "graded" and record["score"] is not None
+
+
+def test_proctor_console_and_candidate_side_by_side(tmp_path: Path) -> None:
+    """Two panes of one tmux window stand in for two lab machines on one database: the proctor starts
+    the session, the candidate answers, the console shows it, the proctor adds ten minutes for everyone
+    and the candidate's countdown shows them within the 5 s heartbeat."""
+    from sqlalchemy import text
+
+    from exam_tui.i18n import t
+
+    db_file = tmp_path / "exam.db"
+    url = f"sqlite:///{db_file}"
+    db = connect(url)
+    banks.import_files(db, [STARTER_BANK])
+    local = datetime.now().astimezone().tzinfo or timezone(timedelta(hours=8))
+    view = seed_demo(db, tz=local).session
+    with db.read() as s:
+        number, name = s.execute(
+            text(
+                "SELECT c.id_number, c.name FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
+                "WHERE sc.session_id = :s ORDER BY c.id LIMIT 1"
+            ),
+            {"s": view.id},
+        ).one()
+    db.dispose()
+    exe = Path(sys.executable).with_name("exam-tui")
+    window = f"exam-tui-lab-{uuid.uuid4().hex[:8]}"
+    proctor, candidate = f"{window}.0", f"{window}.1"
+    _launch(window, f"{exe} --db {url} proctor --session {view.id}", tmp_path, size=(201, 30))
+    subprocess.run(
+        ["tmux", "split-window", "-h", "-t", window, f"{exe} --db {url} sit"], check=True, cwd=tmp_path
+    )
+    try:
+        _wait_for(proctor, " ".join(view.access_code))  # the code is spaced out, big and readable
+        _wait_for(candidate, "考生登录")
+        _keys(candidate, number, literal=True)
+        _keys(candidate, "Enter")
+        _keys(candidate, view.access_code, literal=True)
+        _keys(candidate, "Enter")
+        _wait_for(candidate, t("rules.waiting")[:8])
+        _keys(proctor, "s")
+        _wait_for(proctor, t("dialog.start.confirm"))
+        _keys(proctor, "y")
+        _wait_for(proctor, t("console.done.start")[:6])
+        _wait_for(candidate, t("rules.ready")[:4])  # the waiting screen polls every 2 s
+        _keys(candidate, "Enter")
+        before = _wait_for(candidate, "剩余 ")
+        _keys(candidate, "b")
+        _wait_for(candidate, "已答 1/45")
+        row = next(line for line in _wait_for(proctor, "1/45").splitlines() if "1/45" in line)
+        assert name in row  # the console's table shows this candidate's progress
+        assert _left(before) <= 3600
+        _keys(proctor, "E")
+        _wait_for(proctor, t("dialog.extend_all.title"))
+        _keys(proctor, "10", literal=True)
+        _keys(proctor, "Enter")
+        # within the candidate terminal's heartbeat (5 s) the countdown shows the added ten minutes
+        deadline = time.monotonic() + 8
+        while _left(_screen(candidate)) <= 3600 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert 3600 < _left(_screen(candidate)) <= 4200
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", window], capture_output=True)
+
+
+def _left(screen: str) -> int:
+    """The candidate's countdown (剩余 H:MM:SS) in seconds."""
+    import re
+
+    found = re.search(r"剩余 (\d+):(\d\d):(\d\d)", screen)
+    assert found, screen
+    hours, minutes, seconds = (int(g) for g in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
