@@ -41,6 +41,12 @@ def _chinese_ui() -> Iterator[None]:
     set_language("zh")
 
 
+@pytest.fixture(autouse=True)
+def _journal_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Candidate terminals journal answers under the user's data directory; tests keep theirs apart."""
+    monkeypatch.setenv("EXAM_TUI_JOURNAL_DIR", str(tmp_path_factory.mktemp("journal")))
+
+
 class SteppingClock:
     """A clock that stands still until a test moves it."""
 

@@ -44,6 +44,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 10
 # File systems on which SQLite's locking cannot be trusted.
 NETWORK_FILESYSTEMS = {
     "nfs",
@@ -145,7 +146,15 @@ def make_engine(url: str) -> Engine:
         # One kept connection per process: a lab of 200 terminals then holds ~200 on the server, not
         # 1000; the rare moment a screen's worker reads while the saver writes opens an overflow
         # connection that is closed again on return.
-        return create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=4)
+        # connect_timeout: a terminal whose server is gone finds out in seconds, not after the OS gives
+        # up on the TCP handshake (minutes); its answers wait in the local journal meanwhile.
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=1,
+            max_overflow=4,
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+        )
     raise DatabaseError(f"unsupported database: {parsed.get_backend_name()} (use sqlite or postgresql)")
 
 

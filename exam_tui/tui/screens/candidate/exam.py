@@ -3,6 +3,10 @@
 Answers live on this screen and go to the database through one saver thread (tui/saver.py). The
 countdown is the database's deadline minus the database's time at the last contact, advanced by this
 machine's monotonic clock between contacts: changing the lab machine's clock changes nothing.
+
+When the database cannot be reached the candidate goes on answering: each answer is kept in this
+machine's journal (the saver says so), a banner says that the answers are safe here, and the saver
+uploads them once the database is back. A hand-in waits for the connection too, behind the answers.
 """
 
 from __future__ import annotations
@@ -24,11 +28,15 @@ from exam_tui.domain.scoring import is_answered
 from exam_tui.i18n import t
 from exam_tui.services.admission import Admission
 from exam_tui.services.attempts import AttemptState
+from exam_tui.tui.journal import AnswerJournal
 from exam_tui.tui.saver import (
     AnswerSaver,
     AttemptEnded,
+    ConnectionLost,
+    ConnectionRestored,
     HandInJob,
     IncidentJob,
+    Kept,
     Saved,
     SaveJob,
     SaveRetrying,
@@ -73,6 +81,7 @@ class ExamScreen(Screen[None]):
         self.flagged: set[int] = set(state.flagged)
         self.revisions: dict[int, int] = dict(state.revisions)
         self.acknowledged: dict[int, int] = dict(state.revisions)
+        self.kept: dict[int, int] = {}  # revisions fsynced in this machine's journal
         self.current = min(max(state.current_item, 1), len(self.paper.items))
         self.deadline_at = state.deadline_at
         self._synced_server, self._synced_mono = state.server_now, self.monotonic()
@@ -81,6 +90,8 @@ class ExamScreen(Screen[None]):
         self._typed: Any = None
         self._last_saved: datetime | None = None
         self._retrying: str | None = None
+        self.offline = False
+        self.handing_in = False
         self._time_up_sent = 0.0
         self._terminal_size: tuple[int, int] | None = None
         self.ended = False
@@ -94,19 +105,23 @@ class ExamScreen(Screen[None]):
                 yield Static(self.admission.exam.title, id="exam-title", markup=False)
                 yield Static("", id="countdown", markup=False)
             yield Static("", id="exam-status", markup=False)
+        yield Static(t("exam.connection_lost"), id="connection-banner", markup=False)
         with Horizontal(id="exam-body"):
             yield Navigator(self.paper)
             yield Vertical(id="question-pane")
         yield Static(t("exam.keys"), id="keymap", markup=False)
 
     async def on_mount(self) -> None:
+        db = self.app.db
         self.saver = AnswerSaver(
-            self.app.db,
+            db,
             self.attempt_id,
             self.post_message,
             clock=self.app.service_clock,
+            journal=AnswerJournal.for_attempt(db.url, self.attempt_id, paper=self.paper.seed),
             **({"heartbeat_seconds": self._heartbeat_seconds} if self._heartbeat_seconds else {}),
         )
+        self._adopt_unsent(self.saver.unsent)
         self.saver.current_item = self.current
         self.run_worker(self.saver.run, thread=True, exit_on_error=False, group="saver", name="saver")
         await self._show_question()
@@ -115,6 +130,23 @@ class ExamScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.saver.stop()
+
+    def _adopt_unsent(self, jobs: list[SaveJob]) -> None:
+        """Answers this machine kept while the database was away and never delivered (the terminal was
+        killed meanwhile): newer than what the database handed us, so they are what the candidate sees,
+        and the next revision of each item must follow them, or the database would ignore it."""
+        for job in jobs:
+            if job.revision <= self.revisions.get(job.item, 0):
+                continue
+            if job.answer is None:
+                self.answers.pop(job.item, None)
+            else:
+                self.answers[job.item] = job.answer
+            if job.flagged:
+                self.flagged.add(job.item)
+            else:
+                self.flagged.discard(job.item)
+            self.revisions[job.item] = self.kept[job.item] = job.revision
 
     # ---- answering ------------------------------------------------------------------------------
 
@@ -138,7 +170,7 @@ class ExamScreen(Screen[None]):
 
     def _record(self, number: int, answer: Any) -> None:
         """Keep the answer here and queue its save with the item's next revision."""
-        if self.ended:
+        if self.ended or self.handing_in:
             return
         self.answers[number] = answer
         self.revisions[number] = self.revisions.get(number, 0) + 1
@@ -148,6 +180,8 @@ class ExamScreen(Screen[None]):
         self._refresh_status()
 
     def action_choose(self, letter: str) -> None:
+        if self.handing_in:  # handed in, waiting for the connection: the answers are final
+            return
         view = self.query_one(QuestionView)
         item = self.item
         if item.type not in ("single", "multiple", "true_false") or letter not in view.letters:
@@ -165,6 +199,8 @@ class ExamScreen(Screen[None]):
         self.action_choose(message.letter)
 
     def on_question_view_text_changed(self, message: QuestionView.TextChanged) -> None:
+        if self.handing_in:
+            return
         if message.answer == self.answers.get(self.current) or (
             self.current not in self.answers and not is_answered(self.item, message.answer)
         ):
@@ -186,6 +222,8 @@ class ExamScreen(Screen[None]):
             self._record(number, answer)
 
     def action_flag(self) -> None:
+        if self.handing_in:
+            return
         self._flush_typing()
         number = self.current
         self.flagged ^= {number}
@@ -215,13 +253,17 @@ class ExamScreen(Screen[None]):
         self.app.push_screen(GoToDialog(len(self.paper.items)), chosen)
 
     def action_hand_in(self) -> None:
+        if self.handing_in:
+            return
         self._flush_typing()
         unanswered = [i.number for i in self.paper.items if not is_answered(i, self.answers.get(i.number))]
 
         def confirmed(yes: bool | None) -> None:
-            if yes and not self.ended:
+            if yes and not self.ended and not self.handing_in:
                 self.saver.submit(HandInJob("candidate"))
-                self.query_one("#exam-status", Static).update(t("exam.handing_in"))
+                self.handing_in = True
+                self.query_one("#question-pane").disabled = True
+                self._refresh_status()
 
         self.app.push_screen(
             hand_in_dialog(unanswered, sorted(self.flagged), len(self.paper.items)), confirmed
@@ -254,6 +296,22 @@ class ExamScreen(Screen[None]):
 
     def on_save_retrying(self, message: SaveRetrying) -> None:
         self._retrying = message.detail
+        self._refresh_status()
+
+    def on_kept(self, message: Kept) -> None:
+        self.kept[message.item] = max(self.kept.get(message.item, 0), message.revision)
+        if self.offline:  # online the database's acknowledgement follows at once: no flicker
+            self._refresh_status()
+
+    def on_connection_lost(self, _message: ConnectionLost) -> None:
+        self.offline = True
+        self.query_one("#connection-banner", Static).display = True
+        self._refresh_status()
+
+    def on_connection_restored(self, _message: ConnectionRestored) -> None:
+        self.offline = False
+        self._retrying = None
+        self.query_one("#connection-banner", Static).display = False
         self._refresh_status()
 
     def on_ticked(self, message: Ticked) -> None:
@@ -308,8 +366,18 @@ class ExamScreen(Screen[None]):
     def _refresh_status(self, *, saving: bool = False) -> None:
         answered = [i.number for i in self.paper.items if is_answered(i, self.answers.get(i.number))]
         self.query_one(Navigator).show(self.current, answered, self.flagged)
+        status = self.query_one("#exam-status", Static)
+        status.set_class(self._retrying is not None or self.offline, "save-warning")
+        if self.handing_in:
+            status.update(t("exam.hand_in_waiting") if self.offline else t("exam.handing_in"))
+            return
         pending = saving or any(self.acknowledged.get(n, 0) < r for n, r in self.revisions.items())
-        if self._retrying is not None:
+        if self.offline:
+            unkept = saving or any(
+                max(self.acknowledged.get(n, 0), self.kept.get(n, 0)) < r for n, r in self.revisions.items()
+            )
+            save = t("exam.saving") if unkept else t("exam.kept_locally")
+        elif self._retrying is not None:
             save = t("exam.save_retrying")
         elif pending:
             save = t("exam.saving")
@@ -317,7 +385,6 @@ class ExamScreen(Screen[None]):
             save = t("exam.saved_at", time=in_zone(self._last_saved, self.app.tz).strftime("%H:%M:%S"))
         else:
             save = ""
-        status = self.query_one("#exam-status", Static)
         status.update(
             t(
                 "exam.status",
@@ -327,4 +394,3 @@ class ExamScreen(Screen[None]):
             )
             + (f"  {save}" if save else "")
         )
-        status.set_class(self._retrying is not None, "save-warning")
