@@ -490,4 +490,8 @@ MESSAGES: dict[str, str] = {
     "summary.none": "—",
     "summary.below": "Below the pass mark ({n})",
     "summary.below_none": "Nobody is below the pass mark",
+    # console export
+    "key.export": "Export",
+    "console.export.done": "Results of {count} candidates written to {path}",
+    "export.exists": "{path} already exists; not overwritten",
 }

@@ -494,4 +494,8 @@ MESSAGES: dict[str, str] = {
     "summary.none": "—",
     "summary.below": "未达合格分数({n} 人)",
     "summary.below_none": "没有未达合格分数的考生",
+    # console export
+    "key.export": "导出",
+    "console.export.done": "已导出成绩({count} 名考生)到 {path}",
+    "export.exists": "文件 {path} 已存在,未覆盖",
 }

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
@@ -21,7 +22,7 @@ from exam_tui.i18n import t
 from exam_tui.services import admission, answers, attempts, proctoring
 from exam_tui.services.cadres import import_roster
 from exam_tui.services.runtime import Database
-from exam_tui.services.session_control import session_detail, start_session
+from exam_tui.services.session_control import close_session, session_detail, start_session
 from exam_tui.services.sessions import list_sessions, schedule_session
 from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.screens.home import HomeScreen
@@ -473,6 +474,104 @@ async def test_a_refused_action_shows_the_services_message(
         assert text_of(app, "#console-message") == expected
         assert states(demo_db, s.session_id)[s.number["answering"]] == "handed_in"
         assert row_cells(app, s.number["answering"])["state"] == "已交卷"  # refreshed after the refusal
+
+
+# ---- exporting the results --------------------------------------------------------------------------------
+
+RESULT_HEADERS = [
+    "身份证号",
+    "姓名",
+    "单位",
+    "职级",
+    "状态",
+    "成绩",
+    "是否及格",
+    "等级",
+    "开始作答时间",
+    "交卷时间",
+    "异常事件数",
+]
+
+
+def record_notes(app: ExamApp, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    notes: list[tuple[str, str]] = []
+
+    def notify(message: str, **kwargs: object) -> None:
+        notes.append((message, str(kwargs.get("severity", "information"))))
+
+    monkeypatch.setattr(app, "notify", notify)
+    return notes
+
+
+def footer_keys(app: ExamApp) -> list[str]:
+    return [str(key.render()) for key in app.screen.query("FooterKey")]
+
+
+async def test_export_writes_the_workbook_under_sessions_exports(
+    demo_db: Database, stepping: SteppingClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = live_sitting(demo_db, stepping)
+    app = proctor_app(demo_db, stepping, s.session_id)
+    notes = record_notes(app, monkeypatch)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_console(pilot)
+        assert "p 导出" not in footer_keys(app)  # the footer is full while the session runs
+        await pilot.press("p")
+        await settle(pilot)
+        path = Path("sessions", "exports", f"{s.session_id}-20261123-090000.xlsx")  # the app's clock, Beijing
+        expected = f"已导出成绩(10 名考生)到 {path}"
+        assert text_of(app, "#console-message") == expected
+        assert notes == [(expected, "information")]
+
+        await asyncio.to_thread(close_session, demo_db, s.session_id, clock=stepping)
+        await pilot.press("escape")  # to the list, and back into the closed session's console
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "p 导出" in footer_keys(app)
+
+    assert [p.name for p in (tmp_path / "sessions" / "exports").iterdir()] == [path.name]
+    workbook = openpyxl.load_workbook(tmp_path / path)
+    assert workbook.sheetnames == ["成绩", "逐题得分", "题目"]
+    sheet = workbook["成绩"]
+    assert [c.value for c in sheet[1]] == RESULT_HEADERS
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[1] for r in rows) == sorted(s.name.values())  # one row per candidate
+    state_of = {r[1]: r[4] for r in rows}
+    assert (state_of[s.name["answering"]], state_of[s.name["handed_in"]]) == ("作答中", "已交卷")
+    assert not any(number in str(rows) for number in s.number.values())  # ID numbers masked
+
+
+async def test_export_failures_show_in_the_status_line(
+    demo_db: Database, stepping: SteppingClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (session,) = list_sessions(demo_db)
+    app = proctor_app(demo_db, stepping, session.id)
+    notes = record_notes(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("p")  # within the same second: the first export is not replaced
+        await settle(pilot)
+        first = Path("sessions", "exports", f"{session.id}-20261123-090000.xlsx")
+        refused = f"文件 {first} 已存在,未覆盖"
+        assert text_of(app, "#console-message") == refused and notes[-1] == (refused, "error")
+        assert [p.name for p in (tmp_path / "sessions" / "exports").iterdir()] == [first.name]
+
+        for p in (tmp_path / "sessions" / "exports").iterdir():
+            p.unlink()
+        (tmp_path / "sessions" / "exports").rmdir()
+        (tmp_path / "sessions" / "exports").write_text("a file, not a folder", encoding="utf-8")
+        stepping.advance(seconds=1)
+        await pilot.press("p")
+        await settle(pilot)
+        failed = text_of(app, "#console-message")
+        assert failed.startswith(f"无法写入 {first.with_name(f'{session.id}-20261123-090001.xlsx')}:")
+        assert notes[-1] == (failed, "error")
+        assert isinstance(app.screen, ConsoleScreen)
 
 
 # ---- live refresh ------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from exam_tui.services import proctoring, session_control
 from exam_tui.services.sessions import SessionError
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.proctor import dialogs
+from exam_tui.tui.screens.proctor.exports import export_workbook
 from exam_tui.tui.screens.proctor.rows import (
     ALERT,
     FILTERS,
@@ -81,6 +82,9 @@ class ConsoleScreen(Screen[None]):
         Binding("o", "sort", "key.sort"),
         Binding("f", "filter", "key.filter"),
         Binding("u", "unit", "key.unit"),
+        Binding("p", "export", "key.export"),
+        # While the session runs the footer is full at 80 columns: the same key then works unlisted.
+        Binding("p", "export('unlisted')", "key.export", show=False),
     ]
     # Tests shorten it; the terminals' heartbeat is 5 s, so 2 s shows a silence within one beat.
     REFRESH_SECONDS: ClassVar[float] = 2.0
@@ -238,6 +242,8 @@ class ConsoleScreen(Screen[None]):
         if self.view is None:
             return False
         state = self.view.detail.session.state
+        if action == "export":  # the listed binding once closed, the unlisted one before (see BINDINGS)
+            return (state == "closed") == (parameters == ())
         if action == "start":
             return state in ("scheduled", "open")
         if action == "summary":
@@ -269,6 +275,10 @@ class ConsoleScreen(Screen[None]):
         from exam_tui.tui.screens.proctor.summary import SummaryScreen
 
         self.app.push_screen(SummaryScreen(self.session_id))
+
+    def action_export(self, _unlisted: str = "") -> None:
+        now, tz = self.app.clock(), self.app.tz
+        self._run(lambda db: export_workbook(db, self.session_id, now, tz), str, "export")
 
     def action_start(self) -> None:
         tally = self._tally()
@@ -399,6 +409,8 @@ class ConsoleScreen(Screen[None]):
     def on_console_screen_action_done(self, message: ActionDone) -> None:
         self._say(message.text)
         self.request_refresh()
+        if message.kind == "export":
+            self.app.notify(message.text)
         if message.kind == "close":
             self.action_summary()
 

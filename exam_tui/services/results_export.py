@@ -1,0 +1,183 @@
+"""A session's results as documents: the aligned table, CSV, the Excel workbook and JSON.
+
+What `exam-tui results` prints or writes and what the proctor's console saves: headers in the UI language,
+ID numbers masked unless asked otherwise, states and pass/fail in words, and in the workbook the points
+per question beside the questions they are about. The writers in ``formats.results_export`` only lay
+out the cells given to them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from exam_tui.domain.idnumber import mask
+from exam_tui.formats.results_export import Cell, Sheet, csv_text, json_text, table_text, write_xlsx
+from exam_tui.i18n import t
+from exam_tui.services.results import CandidateResult, SessionResults, results_to_json, session_results
+from exam_tui.services.runtime import Database
+from exam_tui.services.sessions import SessionError
+
+FORMATS = ("table", "csv", "xlsx", "json")
+TEXT_FORMATS = ("table", "csv", "json")
+
+COLUMNS = (
+    "id_number",
+    "name",
+    "unit",
+    "rank",
+    "state",
+    "score",
+    "passed",
+    "level",
+    "started_at",
+    "submitted_at",
+    "incidents",
+)
+
+
+class ExportError(SessionError):
+    """The file was not written: it exists and overwriting was not asked for, or the system refused.
+
+    A SessionError, so that every caller that already words a refused session action words this too.
+    """
+
+
+@dataclass(frozen=True)
+class ExportWritten:
+    path: Path
+    candidates: int
+
+
+def render_results(db: Database, session_id: int, fmt: str, *, unmasked: bool = False) -> str:
+    """The export as text (``table``, ``csv`` or ``json``): what goes to stdout or into a text file."""
+    if fmt not in TEXT_FORMATS:
+        raise ValueError(f"not a text format: {fmt}")
+    return _text(session_results(db, session_id), fmt, unmasked)
+
+
+def export_results(
+    db: Database,
+    session_id: int,
+    fmt: str,
+    path: Path,
+    *,
+    unmasked: bool = False,
+    overwrite: bool = False,
+) -> ExportWritten:
+    """Write the export to ``path`` (missing folders created), through a temporary file beside it."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format: {fmt}")
+    if path.exists() and not overwrite:  # before reading: a refusal should not cost a whole session's read
+        raise ExportError("export.exists", path=path)
+    data = session_results(db, session_id)
+    if fmt == "xlsx":
+        sheets = [
+            Sheet(t("cli.results.sheet.results"), _headers(), _rows(data, unmasked)),
+            *_item_sheets(data, unmasked),
+        ]
+        _write(path, lambda partial: write_xlsx(partial, sheets))
+    else:
+        text = _text(data, fmt, unmasked)
+        _write(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
+    return ExportWritten(path, len(data.candidates))
+
+
+def _text(data: SessionResults, fmt: str, unmasked: bool) -> str:
+    if fmt == "csv":
+        return csv_text(_headers(), _rows(data, unmasked))
+    if fmt == "json":
+        return json_text(results_to_json(data, unmasked=unmasked))
+    return _heading(data) + "\n" + table_text(_headers(), _rows(data, unmasked))
+
+
+def _write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file beside the target, so that an overwrite never leaves half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write(partial)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ExportError("cli.results.write_failed", path=path, detail=exc.strerror or str(exc)) from exc
+
+
+# ---- rows --------------------------------------------------------------------------------------------
+
+
+def _headers() -> list[str]:
+    return [t(f"cli.results.header.{name}") for name in COLUMNS]
+
+
+def _id(c: CandidateResult, unmasked: bool) -> str:
+    return c.id_number if unmasked else mask(c.id_number)
+
+
+def _rows(data: SessionResults, unmasked: bool) -> list[list[Cell]]:
+    return [_row(c, unmasked=unmasked) for c in data.candidates]
+
+
+def _row(c: CandidateResult, *, unmasked: bool) -> list[Cell]:
+    score: Cell = c.score
+    if score is None and c.grading == "pending_grading":
+        score = t("cli.session.pending_grading")
+    passed = None if c.passed is None else t("cli.session.passed" if c.passed else "cli.session.failed")
+    return [
+        _id(c, unmasked),
+        c.name,
+        c.unit,
+        c.rank,
+        t(f"candidate.{c.state}"),
+        score,
+        passed,
+        c.level,
+        c.started_at,
+        c.submitted_at,
+        c.incidents,
+    ]
+
+
+def _item_sheets(data: SessionResults, unmasked: bool) -> list[Sheet]:
+    """Points per question, and beside it the question each of those cells is about.
+
+    Papers are shuffled per candidate, so column k holds the k-th question of that candidate's paper.
+    The question ids go on a sheet of their own with exactly the same layout rather than in cell
+    comments: a reviewer flips between two tabs and sees the same cell address, the ids can be sorted
+    and filtered, and a formula such as SUMIFS(逐题得分!C:C, 题目!C:C, "sl-0001") can total one question
+    across candidates (comments are invisible in print and to formulas).
+    """
+    count = data.max_items
+    numbers = [t("cli.results.header.item", number=n) for n in range(1, count + 1)]
+    people = [t("cli.results.header.id_number"), t("cli.results.header.name")]
+    began = [c for c in data.candidates if c.attempt_id is not None]
+    padding: list[Cell] = [None] * count
+    points = [
+        [_id(c, unmasked), c.name, *[i.score for i in c.items], *padding[len(c.items) :], c.score]
+        for c in began
+    ]
+    questions = [
+        [_id(c, unmasked), c.name, *[i.question for i in c.items], *padding[len(c.items) :]] for c in began
+    ]
+    return [
+        Sheet(t("cli.results.sheet.items"), [*people, *numbers, t("cli.results.header.total")], points),
+        Sheet(t("cli.results.sheet.questions"), [*people, *numbers], questions),
+    ]
+
+
+def _heading(data: SessionResults) -> str:
+    v = data.session
+    return t(
+        "cli.results.title",
+        id=v.id,
+        title=v.title,
+        exam=v.exam_ref,
+        exam_title=v.exam_title,
+        total=data.total_points,
+        pass_score=data.pass_score,
+        count=len(data.candidates),
+    )
