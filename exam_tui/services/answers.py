@@ -60,10 +60,10 @@ def save_answer(
     """
     json.dumps(answer)  # refuse anything that would not survive the JSON column, before writing
     with db.write() as session:
-        now = now_in(session, clock)
         conn = session.connection()
         writes = AnswerWrites.for_dialect(conn.dialect)
         head = _open_head(writes.head(conn, attempt_id))
+        now = _now(session, clock, head)
         if now > head.deadline_at + LATE_WRITE_GRACE:
             _refuse_late_write(session, attempt_id, now, item=item, revision=revision)
         else:
@@ -81,6 +81,13 @@ def save_answer(
             writes.touch(conn, attempt_id, now, current_item)
             return SaveAck(item=item, revision=stored, saved_at=now, deadline_at=head.deadline_at)
     raise AttemptClosed("time_up")  # the late write's hand-in is committed; the candidate is told
+
+
+def _now(session: Session, clock: MaybeClock, head: AttemptHead) -> datetime:
+    """The injected clock (tests), else the database's, which PostgreSQL sent along with the row."""
+    if clock is None and head.server_now is not None:
+        return head.server_now
+    return now_in(session, clock)
 
 
 def _open_head(head: AttemptHead | None) -> AttemptHead:
@@ -116,12 +123,12 @@ def heartbeat(
 ) -> Tick:
     """The terminal is alive; hands the attempt in once its deadline has passed."""
     with db.write() as session:
-        now = now_in(session, clock)
         conn = session.connection()
         writes = AnswerWrites.for_dialect(conn.dialect)
         head = writes.head(conn, attempt_id)
         if head is None:
             raise AttemptClosed("missing")
+        now = _now(session, clock, head)
         if head.state != IN_PROGRESS:
             return Tick(server_now=now, deadline_at=head.deadline_at, state=head.state)
         if now >= head.deadline_at:
