@@ -18,7 +18,7 @@ from exam_tui.domain.session_summary import Outcome, SessionSummary, summarize
 from exam_tui.domain.sittings import SessionState
 from exam_tui.services.attempts import IN_PROGRESS, submit
 from exam_tui.services.runtime import Database, MaybeClock, now_in
-from exam_tui.services.session_control import SessionDetail, session_detail
+from exam_tui.services.session_control import SessionDetail, read_session_detail
 from exam_tui.services.sessions import SessionError
 from exam_tui.store.models import (
     AttemptRow,
@@ -57,9 +57,10 @@ class ConsoleView:
 
 
 def console_view(db: Database, session_id: int, *, clock: MaybeClock = None) -> ConsoleView:
-    detail = session_detail(db, session_id)
+    # One read transaction: refreshed every two seconds beside 200 saving terminals, each round trip counts.
     with db.read() as session:
         now = now_in(session, clock)
+        detail = read_session_detail(session, session_id)
     begins = detail.started_at or detail.session.starts_at
     minutes = detail.session.duration_minutes + detail.extra_minutes
     return ConsoleView(detail=detail, now=now, planned_end=begins + timedelta(minutes=minutes))

@@ -244,78 +244,83 @@ class SessionDetail:
 
 def session_detail(db: Database, session_id: int) -> SessionDetail:
     with db.read() as session:
-        row = session.get(ExamSessionRow, session_id)
-        if row is None:
-            raise SessionError("session.not_found", id=session_id)
-        exam = session.get(ExamRow, row.exam_id)
-        assert exam is not None
-        # Columns, not rows: the console refreshes this every two seconds for up to 200 candidates, and
-        # an attempt row carries its whole frozen paper.
-        attempts = {
-            a.cadre_id: a
-            for a in session.execute(
-                select(*(getattr(AttemptRow, name) for name in _ATTEMPT_COLUMNS)).where(
-                    AttemptRow.session_id == session_id
-                )
-            ).all()
-        }
-        answered = dict(
-            session.execute(
-                select(ResponseRow.attempt_id, func.count())
-                .join(AttemptRow, AttemptRow.id == ResponseRow.attempt_id)  # type: ignore[arg-type]
-                .where(
-                    AttemptRow.session_id == session_id,
-                    ResponseRow.answer.is_not(None),  # type: ignore[union-attr]
-                )
-                .group_by(ResponseRow.attempt_id)
-            ).all()
-        )
-        questions = sum(int(s["draw"]) for s in exam.sections)
-        records = []
-        for entry, cadre, unit in session.execute(
-            select(SessionCandidateRow, CadreRow, UnitRow.name)
-            .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
-            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
-            .where(SessionCandidateRow.session_id == session_id)
-            .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
-        ).all():
-            a = attempts.get(cadre.id)
-            records.append(
-                CandidateRecord(
-                    id_number=cadre.id_number,
-                    name=cadre.name,
-                    unit=unit,
-                    rank=cadre.rank,
-                    state=candidate_state(entry, a),
-                    checked_in_at=entry.checked_in_at,
-                    attempt_id=a.id if a else None,
-                    answered=answered.get(a.id, 0) if a else 0,
-                    questions=a.item_count if a else questions,
-                    started_at=a.started_at if a else None,
-                    deadline_at=a.deadline_at if a else None,
-                    submitted_at=a.submitted_at if a else None,
-                    submit_reason=a.submit_reason if a else None,
-                    grading=a.state if a and a.state != IN_PROGRESS else None,
-                    score=a.score if a else None,
-                    passed=a.passed if a else None,
-                    level=a.level if a else None,
-                    hostname=a.hostname if a else None,
-                    focus_losses=a.focus_losses if a else 0,
-                    resumes=a.resumes if a else 0,
-                    last_heartbeat_at=a.last_heartbeat_at if a else None,
-                    current_item=a.current_item if a else None,
-                )
+        return read_session_detail(session, session_id)
+
+
+def read_session_detail(session: Session, session_id: int) -> SessionDetail:
+    """The session and every candidate on its roster, inside the caller's transaction."""
+    row = session.get(ExamSessionRow, session_id)
+    if row is None:
+        raise SessionError("session.not_found", id=session_id)
+    exam = session.get(ExamRow, row.exam_id)
+    assert exam is not None
+    # Columns, not rows: the console refreshes this every two seconds for up to 200 candidates, and
+    # an attempt row carries its whole frozen paper.
+    attempts = {
+        a.cadre_id: a
+        for a in session.execute(
+            select(*(getattr(AttemptRow, name) for name in _ATTEMPT_COLUMNS)).where(
+                AttemptRow.session_id == session_id
             )
-        return SessionDetail(
-            session=session_views(session, [row])[0],
-            pass_score=exam.pass_score,
-            total_points=exam.total_points,
-            started_at=row.started_at,
-            closed_at=row.closed_at,
-            extra_minutes=row.extra_minutes,
-            allow_late_minutes=row.allow_late_minutes,
-            candidates=records,
+        ).all()
+    }
+    answered = dict(
+        session.execute(
+            select(ResponseRow.attempt_id, func.count())
+            .join(AttemptRow, AttemptRow.id == ResponseRow.attempt_id)  # type: ignore[arg-type]
+            .where(
+                AttemptRow.session_id == session_id,
+                ResponseRow.answer.is_not(None),  # type: ignore[union-attr]
+            )
+            .group_by(ResponseRow.attempt_id)
+        ).all()
+    )
+    questions = sum(int(s["draw"]) for s in exam.sections)
+    records = []
+    for entry, cadre, unit in session.execute(
+        select(SessionCandidateRow, CadreRow, UnitRow.name)
+        .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
+        .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+        .where(SessionCandidateRow.session_id == session_id)
+        .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
+    ).all():
+        a = attempts.get(cadre.id)
+        records.append(
+            CandidateRecord(
+                id_number=cadre.id_number,
+                name=cadre.name,
+                unit=unit,
+                rank=cadre.rank,
+                state=candidate_state(entry, a),
+                checked_in_at=entry.checked_in_at,
+                attempt_id=a.id if a else None,
+                answered=answered.get(a.id, 0) if a else 0,
+                questions=a.item_count if a else questions,
+                started_at=a.started_at if a else None,
+                deadline_at=a.deadline_at if a else None,
+                submitted_at=a.submitted_at if a else None,
+                submit_reason=a.submit_reason if a else None,
+                grading=a.state if a and a.state != IN_PROGRESS else None,
+                score=a.score if a else None,
+                passed=a.passed if a else None,
+                level=a.level if a else None,
+                hostname=a.hostname if a else None,
+                focus_losses=a.focus_losses if a else 0,
+                resumes=a.resumes if a else 0,
+                last_heartbeat_at=a.last_heartbeat_at if a else None,
+                current_item=a.current_item if a else None,
+            )
         )
+    return SessionDetail(
+        session=session_views(session, [row])[0],
+        pass_score=exam.pass_score,
+        total_points=exam.total_points,
+        started_at=row.started_at,
+        closed_at=row.closed_at,
+        extra_minutes=row.extra_minutes,
+        allow_late_minutes=row.allow_late_minutes,
+        candidates=records,
+    )
 
 
 _ATTEMPT_COLUMNS = (
