@@ -7,6 +7,8 @@ event (the trail that issue-level checks verify).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,11 +87,7 @@ def terminate_attempt(
 ) -> None:
     """违纪终止: the attempt is handed in with what it holds and graded; the reason stays with it."""
     reason = _required(reason)
-    with db.write() as session:
-        now = now_in(session, clock)
-        _live_session(session, session_id)
-        _entry, cadre = _on_roster(session, session_id, id_number)
-        attempt = _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
+    with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
         if attempt is None or attempt.state != IN_PROGRESS:
             raise SessionError("proctor.not_in_progress", id_number=id_number)
         submit(session, attempt, "terminated", now)
@@ -112,11 +110,7 @@ def reopen_attempt(
     signs in again and resumes with every answer and the original deadline.
     """
     reason = _required(reason)
-    with db.write() as session:
-        now = now_in(session, clock)
-        _live_session(session, session_id)
-        _entry, cadre = _on_roster(session, session_id, id_number)
-        attempt = _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
+    with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
         if attempt is None or attempt.state == IN_PROGRESS:
             raise SessionError("proctor.not_handed_in", id_number=id_number)
         if attempt.submit_reason != "candidate":
@@ -153,11 +147,8 @@ def mark_absent(
 ) -> None:
     """缺考: a candidate who has not begun is recorded absent and can no longer sign in to this session."""
     reason = _required(reason)
-    with db.write() as session:
-        now = now_in(session, clock)
-        _live_session(session, session_id)
-        entry, cadre = _on_roster(session, session_id, id_number)
-        if _attempt(session, session_id, cadre.id) is not None:  # type: ignore[arg-type]
+    with _intervention(db, session_id, id_number, clock) as (session, now, entry, attempt):
+        if attempt is not None:
             raise SessionError("proctor.has_attempt", id_number=id_number)
         if entry.absent:
             raise SessionError("proctor.already_absent", id_number=id_number)
@@ -180,11 +171,7 @@ def move_machine(
     to_machine = to_machine.strip()
     if not to_machine:
         raise SessionError("proctor.machine_required")
-    with db.write() as session:
-        now = now_in(session, clock)
-        _live_session(session, session_id)
-        _entry, cadre = _on_roster(session, session_id, id_number)
-        attempt = _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
+    with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
         _record(
             session,
             now,
@@ -197,6 +184,19 @@ def move_machine(
             from_machine=attempt.hostname if attempt else None,
             to_machine=to_machine,
         )
+
+
+@contextmanager
+def _intervention(
+    db: Database, session_id: int, id_number: str, clock: MaybeClock
+) -> Iterator[tuple[Session, datetime, SessionCandidateRow, AttemptRow | None]]:
+    """One intervention's transaction: the session still open, the candidate on its roster, and their
+    attempt (if any) locked."""
+    with db.write() as session:
+        now = now_in(session, clock)
+        _live_session(session, session_id)
+        entry, cadre = _on_roster(session, session_id, id_number)
+        yield session, now, entry, _attempt(session, session_id, cadre.id)  # type: ignore[arg-type]
 
 
 def _required(reason: str) -> str:

@@ -19,17 +19,14 @@ from exam_tui.domain.idnumber import mask
 from exam_tui.domain.paper import Paper
 from exam_tui.services.attempts import IN_PROGRESS
 from exam_tui.services.runtime import Database
-from exam_tui.services.session_control import candidate_state
+from exam_tui.services.session_control import candidate_state, roster_rows
 from exam_tui.services.sessions import SessionError, SessionView, session_views
 from exam_tui.store.models import (
     AttemptRow,
-    CadreRow,
     ExamRow,
     ExamSessionRow,
     IncidentRow,
     ResponseRow,
-    SessionCandidateRow,
-    UnitRow,
 )
 
 
@@ -112,13 +109,7 @@ def session_results(db: Database, session_id: int) -> SessionResults:
             ).all()
         )
         candidates = []
-        for entry, cadre, unit in session.execute(
-            select(SessionCandidateRow, CadreRow, UnitRow.name)
-            .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
-            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
-            .where(SessionCandidateRow.session_id == session_id)
-            .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
-        ).all():
+        for entry, cadre, unit in roster_rows(session, session_id):
             a = attempts.get(cadre.id)
             candidates.append(
                 CandidateResult(

@@ -277,13 +277,7 @@ def read_session_detail(session: Session, session_id: int) -> SessionDetail:
     )
     questions = sum(int(s["draw"]) for s in exam.sections)
     records = []
-    for entry, cadre, unit in session.execute(
-        select(SessionCandidateRow, CadreRow, UnitRow.name)
-        .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
-        .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
-        .where(SessionCandidateRow.session_id == session_id)
-        .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
-    ).all():
+    for entry, cadre, unit in roster_rows(session, session_id):
         a = attempts.get(cadre.id)
         records.append(
             CandidateRecord(
@@ -341,6 +335,19 @@ _ATTEMPT_COLUMNS = (
     "last_heartbeat_at",
     "current_item",
 )
+
+
+def roster_rows(session: Session, session_id: int) -> list[Any]:
+    """(roster entry, cadre, unit name) of every candidate on the session, by unit, then name."""
+    return list(
+        session.execute(
+            select(SessionCandidateRow, CadreRow, UnitRow.name)
+            .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+            .where(SessionCandidateRow.session_id == session_id)
+            .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
+        ).all()
+    )
 
 
 def candidate_state(entry: SessionCandidateRow, attempt: Any) -> str:
