@@ -14,7 +14,7 @@ import pytest
 
 from exam_tui.services import banks
 from exam_tui.services.demo import seed_demo
-from exam_tui.services.runtime import connect
+from exam_tui.services.runtime import Database, connect
 from tests.conftest import STARTER_BANK
 
 pytestmark = [
@@ -180,17 +180,16 @@ def test_sit_kill_resume_and_hand_in(tmp_path: Path) -> None:
     assert record["grading"] == "graded" and record["score"] is not None
 
 
-def test_proctor_console_and_candidate_side_by_side(tmp_path: Path) -> None:
-    """Two panes of one tmux window stand in for two lab machines on one database: the proctor starts
-    the session, the candidate answers, the console shows it, the proctor adds ten minutes for everyone
-    and the candidate's countdown shows them within the 5 s heartbeat."""
+def test_proctor_console_and_candidate_side_by_side(db: Database, tmp_path: Path) -> None:
+    """Two panes of one tmux window stand in for two lab machines on one database (a SQLite file, and a
+    PostgreSQL server when the suite has one): the proctor starts the session, the candidate answers,
+    the console shows it, the proctor adds ten minutes for everyone and the candidate's countdown shows
+    them within the 5 s heartbeat."""
     from sqlalchemy import text
 
     from exam_tui.i18n import t
 
-    db_file = tmp_path / "exam.db"
-    url = f"sqlite:///{db_file}"
-    db = connect(url)
+    url = db.url
     banks.import_files(db, [STARTER_BANK])
     local = datetime.now().astimezone().tzinfo or timezone(timedelta(hours=8))
     view = seed_demo(db, tz=local).session
@@ -202,7 +201,6 @@ def test_proctor_console_and_candidate_side_by_side(tmp_path: Path) -> None:
             ),
             {"s": view.id},
         ).one()
-    db.dispose()
     exe = Path(sys.executable).with_name("exam-tui")
     window = f"exam-tui-lab-{uuid.uuid4().hex[:8]}"
     proctor, candidate = f"{window}.0", f"{window}.1"

@@ -1,4 +1,8 @@
-"""The TUI on a real SQLite file: the starter bank imported and the demo organisation seeded."""
+"""The TUI on a real database: the starter bank imported and the demo organisation seeded.
+
+``demo_db`` is a SQLite file; ``demo_db_each_backend`` is the same data on SQLite and, when
+``EXAM_TUI_TEST_PG_URL`` is set, on PostgreSQL, for screens whose reads and writes differ by backend.
+"""
 
 from __future__ import annotations
 
@@ -26,13 +30,23 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "exam.db"
 
 
-@pytest.fixture
-def demo_db(db_path: Path) -> Iterator[Database]:
-    db = connect(f"sqlite:///{db_path}")
+def _seeded(db: Database) -> Database:
     import_files(db, [STARTER_BANK], clock=fixed_clock)
     seed_demo(db, seed=2026, tz=BEIJING, clock=fixed_clock)
+    return db
+
+
+@pytest.fixture
+def demo_db(db_path: Path) -> Iterator[Database]:
+    db = _seeded(connect(f"sqlite:///{db_path}"))
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def demo_db_each_backend(db: Database) -> Database:
+    """The demo data on every backend ``db`` runs on (it disposes of the database itself)."""
+    return _seeded(db)
 
 
 @pytest.fixture
