@@ -70,6 +70,9 @@ class _QuestionBase(_Strict):
     source: Text | None = None
     tags: list[Text] = Field(default_factory=list)
     shuffle_options: bool = True
+    # Set by a second examiner once the key has been checked against the cited text (an editorial
+    # record of the file; it changes nothing about how the question is drawn or scored).
+    reviewed: bool = False
 
 
 class SingleChoice(_QuestionBase):

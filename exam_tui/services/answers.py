@@ -55,31 +55,33 @@ def save_answer(
     Raises AttemptClosed when the attempt takes no more answers; a write arriving more than
     LATE_WRITE_GRACE after the deadline is refused, logged, and the attempt handed in.
 
-    This is the hot path (every candidate, every answer): three statements on the driver
-    (``store.answer_writes``), never loading the paper.
+    This is the hot path (every candidate, every answer): one statement on PostgreSQL, three on SQLite,
+    run on the driver (``store.answer_writes``), never loading the paper.
     """
     json.dumps(answer)  # refuse anything that would not survive the JSON column, before writing
     with db.write() as session:
         conn = session.connection()
-        writes = AnswerWrites.for_dialect(conn.dialect)
-        head = _open_head(writes.head(conn, attempt_id))
-        now = _now(session, clock, head)
-        if now > head.deadline_at + LATE_WRITE_GRACE:
-            _refuse_late_write(session, attempt_id, now, item=item, revision=revision)
-        else:
-            if not 1 <= item <= head.item_count:
-                raise ValueError(f"item {item} is not on this paper")
-            stored = writes.upsert(
-                conn,
-                attempt_id=attempt_id,
-                item=item,
-                answer=answer,
-                flagged=flagged,
-                revision=revision,
-                now=now,
+        outcome = AnswerWrites.for_dialect(conn.dialect).save(
+            conn,
+            attempt_id=attempt_id,
+            item=item,
+            answer=answer,
+            flagged=flagged,
+            revision=revision,
+            current_item=current_item,
+            now=clock() if clock is not None else None,
+            open_state=IN_PROGRESS,
+            grace=LATE_WRITE_GRACE,
+        )
+        head = _open_head(outcome.head)
+        if outcome.accepted:
+            assert outcome.revision is not None
+            return SaveAck(
+                item=item, revision=outcome.revision, saved_at=outcome.now, deadline_at=head.deadline_at
             )
-            writes.touch(conn, attempt_id, now, current_item)
-            return SaveAck(item=item, revision=stored, saved_at=now, deadline_at=head.deadline_at)
+        if outcome.now <= head.deadline_at + LATE_WRITE_GRACE:
+            raise ValueError(f"item {item} is not on this paper")
+        _refuse_late_write(session, attempt_id, outcome.now, item=item, revision=revision)
     raise AttemptClosed("time_up")  # the late write's hand-in is committed; the candidate is told
 
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exam_tui.domain.idnumber import mask
-from exam_tui.formats.results_export import Cell, Sheet, csv_text, json_text, table_text, write_xlsx
+from exam_tui.domain.session_summary import Outcome, summarize
+from exam_tui.formats.results_export import (
+    Cell,
+    Sheet,
+    cell_text,
+    csv_text,
+    json_text,
+    table_text,
+    write_xlsx,
+)
 from exam_tui.i18n import t
 from exam_tui.services.results import CandidateResult, SessionResults, results_to_json, session_results
 from exam_tui.services.runtime import Database
@@ -77,6 +86,7 @@ def export_results(
         sheets = [
             Sheet(t("cli.results.sheet.results"), _headers(), _rows(data, unmasked)),
             *_item_sheets(data, unmasked),
+            _summary_sheet(data),
         ]
         _write(path, lambda partial: write_xlsx(partial, sheets))
     else:
@@ -167,6 +177,47 @@ def _item_sheets(data: SessionResults, unmasked: bool) -> list[Sheet]:
         Sheet(t("cli.results.sheet.items"), [*people, *numbers, t("cli.results.header.total")], points),
         Sheet(t("cli.results.sheet.questions"), [*people, *numbers], questions),
     ]
+
+
+def _summary_sheet(data: SessionResults) -> Sheet:
+    """What the proctor's summary screen shows after 收卷, as label/value rows a report can quote: the
+    session, the counts, the score figures and the distribution (as of the export's moment)."""
+    v = data.session
+    s = summarize(
+        [Outcome(c.id_number, c.name, c.unit, c.state, c.score, c.passed) for c in data.candidates],
+        total_points=data.total_points,
+    )
+    rate = None if s.pass_rate is None else f"{s.pass_rate * 100:.1f}%"
+    rows: list[list[Cell]] = [
+        [t("export.summary.session"), f"{v.id} {v.title}"],
+        [t("export.summary.exam"), f"{v.exam_ref} {v.exam_title}"],
+        [t("export.summary.room"), v.room],
+        [t("export.summary.started_at"), data.started_at],
+        [t("export.summary.closed_at"), data.closed_at],
+        [t("export.summary.pass_mark"), data.pass_score],
+        [t("export.summary.total_points"), data.total_points],
+        [t("export.summary.candidates"), s.candidates],
+        [t("export.summary.handed_in"), s.handed_in],
+        [t("export.summary.absent"), s.absent],
+        [t("export.summary.graded"), s.graded],
+        [t("export.summary.pending"), s.pending],
+        [t("export.summary.mean"), _rounded(s.mean)],
+        [t("export.summary.median"), _rounded(s.median)],
+        [t("export.summary.stdev"), _rounded(s.stdev)],
+        [t("export.summary.maximum"), s.maximum],
+        [t("export.summary.minimum"), s.minimum],
+        [t("export.summary.passed"), s.passed],
+        [t("export.summary.pass_rate"), rate],
+        [t("export.summary.below_pass"), len(s.below_pass)],
+    ]
+    rows += [
+        [t("export.summary.band", low=cell_text(b.low), high=cell_text(b.high)), b.count] for b in s.histogram
+    ]
+    return Sheet(t("export.summary.sheet"), [t("export.summary.item"), t("export.summary.value")], rows)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _heading(data: SessionResults) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from exam_tui.domain.sittings import SessionState
@@ -21,6 +21,8 @@ from exam_tui.services.sessions import SessionError, SessionView, find_exam, sch
 from exam_tui.store.models import (
     AttemptRow,
     AuditEventRow,
+    BankRow,
+    BankVersionRow,
     CadreRow,
     ExamRow,
     ExamSessionRow,
@@ -248,65 +250,40 @@ def session_detail(db: Database, session_id: int) -> SessionDetail:
 
 
 def read_session_detail(session: Session, session_id: int) -> SessionDetail:
-    """The session and every candidate on its roster, inside the caller's transaction."""
-    row = session.get(ExamSessionRow, session_id)
-    if row is None:
+    """The session and every candidate on its roster, inside the caller's transaction.
+
+    The console reads this every two seconds for up to 200 candidates beside their saving terminals, so
+    it is two statements of plain columns: the session with its exam, then one row per roster entry
+    with its attempt and answered count (an attempt row's frozen paper is never loaded).
+    """
+    header = session.execute(
+        select(ExamSessionRow, ExamRow, BankRow.slug)
+        .join(ExamRow, ExamRow.id == ExamSessionRow.exam_id)  # type: ignore[arg-type]
+        .join(BankVersionRow, BankVersionRow.id == ExamRow.bank_version_id)  # type: ignore[arg-type]
+        .join(BankRow, BankRow.id == BankVersionRow.bank_id)  # type: ignore[arg-type]
+        .where(ExamSessionRow.id == session_id)
+    ).first()
+    if header is None:
         raise SessionError("session.not_found", id=session_id)
-    exam = session.get(ExamRow, row.exam_id)
-    assert exam is not None
-    # Columns, not rows: the console refreshes this every two seconds for up to 200 candidates, and
-    # an attempt row carries its whole frozen paper.
-    attempts = {
-        a.cadre_id: a
-        for a in session.execute(
-            select(*(getattr(AttemptRow, name) for name in _ATTEMPT_COLUMNS)).where(
-                AttemptRow.session_id == session_id
-            )
-        ).all()
-    }
-    answered = dict(
-        session.execute(
-            select(ResponseRow.attempt_id, func.count())
-            .join(AttemptRow, AttemptRow.id == ResponseRow.attempt_id)  # type: ignore[arg-type]
-            .where(
-                AttemptRow.session_id == session_id,
-                ResponseRow.answer.is_not(None),  # type: ignore[union-attr]
-            )
-            .group_by(ResponseRow.attempt_id)
-        ).all()
-    )
+    row, exam, bank_slug = header
     questions = sum(int(s["draw"]) for s in exam.sections)
-    records = []
-    for entry, cadre, unit in roster_rows(session, session_id):
-        a = attempts.get(cadre.id)
-        records.append(
-            CandidateRecord(
-                id_number=cadre.id_number,
-                name=cadre.name,
-                unit=unit,
-                rank=cadre.rank,
-                state=candidate_state(entry, a),
-                checked_in_at=entry.checked_in_at,
-                attempt_id=a.id if a else None,
-                answered=answered.get(a.id, 0) if a else 0,
-                questions=a.item_count if a else questions,
-                started_at=a.started_at if a else None,
-                deadline_at=a.deadline_at if a else None,
-                submitted_at=a.submitted_at if a else None,
-                submit_reason=a.submit_reason if a else None,
-                grading=a.state if a and a.state != IN_PROGRESS else None,
-                score=a.score if a else None,
-                passed=a.passed if a else None,
-                level=a.level if a else None,
-                hostname=a.hostname if a else None,
-                focus_losses=a.focus_losses if a else 0,
-                resumes=a.resumes if a else 0,
-                last_heartbeat_at=a.last_heartbeat_at if a else None,
-                current_item=a.current_item if a else None,
-            )
-        )
+    # Plain columns go through the Core connection: the ORM's result machinery is most of the cost here.
+    rows = session.connection().execute(_ROSTER, {"session_id": session_id})
+    records = [_candidate_record(c, questions) for c in rows]
+    view = SessionView(
+        id=session_id,
+        title=row.title,
+        room=row.room,
+        starts_at=row.starts_at,
+        state=row.state,
+        access_code=row.access_code,
+        exam_ref=f"{bank_slug}/{exam.slug}",
+        exam_title=exam.title,
+        duration_minutes=exam.duration_minutes,
+        candidates=len(records),
+    )
     return SessionDetail(
-        session=session_views(session, [row])[0],
+        session=view,
         pass_score=exam.pass_score,
         total_points=exam.total_points,
         started_at=row.started_at,
@@ -317,9 +294,73 @@ def read_session_detail(session: Session, session_id: int) -> SessionDetail:
     )
 
 
+def _roster_statement() -> Any:
+    """Roster entry, cadre, unit, attempt (if any) and answered count, by unit, then name; built once
+    (the same SQL text each time also lets psycopg prepare it on the server)."""
+    answered = (
+        select(func.count())
+        .where(
+            ResponseRow.attempt_id == AttemptRow.id,
+            ResponseRow.answer.is_not(None),  # type: ignore[union-attr]
+        )
+        .correlate(AttemptRow)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            SessionCandidateRow.absent,
+            SessionCandidateRow.checked_in_at,
+            CadreRow.id_number,
+            CadreRow.name,
+            CadreRow.rank,
+            UnitRow.name.label("unit_name"),  # type: ignore[attr-defined]
+            AttemptRow.id.label("attempt_id"),  # type: ignore[union-attr]
+            *(getattr(AttemptRow, name) for name in _ATTEMPT_COLUMNS),
+            answered.label("answered"),
+        )
+        .join(CadreRow, CadreRow.id == SessionCandidateRow.cadre_id)  # type: ignore[arg-type]
+        .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+        .outerjoin(
+            AttemptRow,
+            (AttemptRow.session_id == SessionCandidateRow.session_id)  # type: ignore[arg-type]
+            & (AttemptRow.cadre_id == SessionCandidateRow.cadre_id),
+        )
+        .where(SessionCandidateRow.session_id == bindparam("session_id"))
+        .order_by(UnitRow.name, CadreRow.name, CadreRow.id_number)
+    )
+
+
+def _candidate_record(c: Any, questions: int) -> CandidateRecord:
+    """One row of ``_roster_statement`` (it carries both the entry's and the attempt's columns)."""
+    has_attempt = c.attempt_id is not None
+    return CandidateRecord(
+        id_number=c.id_number,
+        name=c.name,
+        unit=c.unit_name,
+        rank=c.rank,
+        state=candidate_state(c, c if has_attempt else None),
+        checked_in_at=c.checked_in_at,
+        attempt_id=c.attempt_id,
+        answered=c.answered if has_attempt else 0,
+        questions=c.item_count if has_attempt else questions,
+        started_at=c.started_at,
+        deadline_at=c.deadline_at,
+        submitted_at=c.submitted_at,
+        submit_reason=c.submit_reason,
+        grading=c.state if has_attempt and c.state != IN_PROGRESS else None,
+        score=c.score,
+        passed=c.passed,
+        level=c.level,
+        hostname=c.hostname,
+        focus_losses=c.focus_losses if has_attempt else 0,
+        resumes=c.resumes if has_attempt else 0,
+        last_heartbeat_at=c.last_heartbeat_at,
+        current_item=c.current_item,
+    )
+
+
+# Everything the console shows of an attempt; its frozen paper stays in the database.
 _ATTEMPT_COLUMNS = (
-    "id",
-    "cadre_id",
     "state",
     "item_count",
     "started_at",
@@ -335,6 +376,7 @@ _ATTEMPT_COLUMNS = (
     "last_heartbeat_at",
     "current_item",
 )
+_ROSTER = _roster_statement()
 
 
 def roster_rows(session: Session, session_id: int) -> list[Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy.engine import Connection, Dialect
@@ -34,6 +34,41 @@ _UPSERT = (
     "WHERE response.revision < excluded.revision RETURNING revision"
 )
 _REVISION = "SELECT revision FROM response WHERE attempt_id = :attempt_id AND item = :item"
+# PostgreSQL: the whole save in one statement, one round trip between BEGIN and COMMIT (the head, upsert
+# and heartbeat as three statements took five round trips with BEGIN and COMMIT, and with 200 terminals
+# and the server on one machine the round trips are the cost). The row lock of ``head`` orders this save
+# after any hand-in in progress; the upsert and the heartbeat run only if the attempt still takes answers
+# (``ok``), and the caller learns from the returned head why not. Data-modifying WITH clauses run once and
+# to completion whether or not the final SELECT reads them.
+_SAVE_PG = """
+WITH head AS (
+    SELECT id, state, submit_reason, deadline_at, item_count,
+           COALESCE(CAST(%(now)s AS timestamptz), clock_timestamp()) AS now
+    FROM attempt WHERE id = %(id)s FOR UPDATE
+), ok AS (
+    SELECT id, now FROM head
+    WHERE state = %(open_state)s
+      AND now <= deadline_at + CAST(%(grace_s)s AS double precision) * interval '1 second'
+      AND CAST(%(item)s AS integer) BETWEEN 1 AND item_count
+), up AS (
+    INSERT INTO response (attempt_id, item, answer, flagged, revision, saved_at)
+    SELECT id, CAST(%(item)s AS integer), CAST(%(answer)s AS json), CAST(%(flagged)s AS boolean),
+           CAST(%(revision)s AS integer), now
+    FROM ok
+    ON CONFLICT (attempt_id, item) DO UPDATE SET answer = excluded.answer, flagged = excluded.flagged,
+        revision = excluded.revision, saved_at = excluded.saved_at
+    WHERE response.revision < excluded.revision
+    RETURNING revision
+), touched AS (
+    UPDATE attempt SET last_heartbeat_at = ok.now,
+        current_item = COALESCE(CAST(%(current_item)s AS integer), attempt.current_item)
+    FROM ok WHERE attempt.id = ok.id
+    RETURNING attempt.id
+)
+SELECT head.state, head.submit_reason, head.deadline_at, head.item_count, head.now,
+       EXISTS (SELECT 1 FROM ok), (SELECT revision FROM up)
+FROM head
+"""
 _TOUCH = (
     "UPDATE attempt SET last_heartbeat_at = :now, current_item = COALESCE(CAST(:current_item AS INTEGER), "
     "current_item) WHERE id = :id"
@@ -49,6 +84,14 @@ class AttemptHead:
     server_now: (
         datetime | None
     )  # PostgreSQL's clock, read with the row (one round trip fewer); None on SQLite
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    head: AttemptHead | None  # None: no such attempt
+    now: datetime  # the time the save was judged by (and stored with, if written)
+    accepted: bool  # the attempt took the answer: open, in time, the item on the paper
+    revision: int | None  # the revision that stands once accepted (this one, or a newer one kept)
 
 
 class AnswerWrites:
@@ -70,6 +113,7 @@ class AnswerWrites:
         self._upsert = sql(_UPSERT)
         self._revision = sql(_REVISION)
         self._touch = sql(_TOUCH)
+        self._save_pg = _SAVE_PG if pg else None
         self._bind_time = _bind(_ATTEMPT.c.last_heartbeat_at, dialect)
         self._read_time = _result(_ATTEMPT.c.deadline_at, dialect)
         self._bind_answer = _bind(_RESPONSE.c.answer, dialect)
@@ -81,6 +125,92 @@ class AnswerWrites:
         if writes is None:
             writes = cls._cache[dialect.name] = cls(dialect)
         return writes
+
+    def save(
+        self,
+        conn: Connection,
+        *,
+        attempt_id: int,
+        item: int,
+        answer: Any,
+        flagged: bool,
+        revision: int,
+        current_item: int | None,
+        now: datetime | None,
+        open_state: str,
+        grace: timedelta,
+    ) -> SaveOutcome:
+        """Store one answer if the attempt is ``open_state``, within ``grace`` of its deadline and the
+        item is on the paper; then the heartbeat. ``now`` None means the database's clock."""
+        if self._save_pg is None:
+            return self._save_in_steps(
+                conn, attempt_id, item, answer, flagged, revision, current_item, now, open_state, grace
+            )
+        row = conn.exec_driver_sql(
+            self._save_pg,
+            {
+                "id": attempt_id,
+                "item": item,
+                "answer": self._bind_answer(answer),
+                "flagged": self._bind_flag(flagged),
+                "revision": revision,
+                "current_item": current_item,
+                "now": None if now is None else self._bind_time(now),
+                "open_state": open_state,
+                "grace_s": grace.total_seconds(),
+            },
+        ).first()
+        if row is None:
+            return SaveOutcome(None, now or datetime.now(UTC), accepted=False, revision=None)
+        judged_at = row[4].astimezone(UTC)
+        head = AttemptHead(row[0], row[1], self._read_time(row[2]), row[3], judged_at)
+        stored = row[6]
+        if row[5] and stored is None:  # a newer revision is stored: it stands
+            stored = self._standing_revision(conn, attempt_id, item)
+        return SaveOutcome(head, judged_at, accepted=bool(row[5]), revision=stored)
+
+    def _save_in_steps(
+        self,
+        conn: Connection,
+        attempt_id: int,
+        item: int,
+        answer: Any,
+        flagged: bool,
+        revision: int,
+        current_item: int | None,
+        now: datetime | None,
+        open_state: str,
+        grace: timedelta,
+    ) -> SaveOutcome:
+        """SQLite: no round trips to save, and its data-modifying statements cannot share a WITH; the
+        same conditions as the PostgreSQL statement, in the same order."""
+        head = self.head(conn, attempt_id)
+        judged_at = now if now is not None else datetime.now(UTC)  # see store.db.database_now
+        if head is None:
+            return SaveOutcome(None, judged_at, accepted=False, revision=None)
+        accepted = (
+            head.state == open_state
+            and judged_at <= head.deadline_at + grace
+            and 1 <= item <= head.item_count
+        )
+        if not accepted:
+            return SaveOutcome(head, judged_at, accepted=False, revision=None)
+        stored = self.upsert(
+            conn,
+            attempt_id=attempt_id,
+            item=item,
+            answer=answer,
+            flagged=flagged,
+            revision=revision,
+            now=judged_at,
+        )
+        self.touch(conn, attempt_id, judged_at, current_item)
+        return SaveOutcome(head, judged_at, accepted=True, revision=stored)
+
+    def _standing_revision(self, conn: Connection, attempt_id: int, item: int) -> int:
+        row = conn.exec_driver_sql(self._revision, {"attempt_id": attempt_id, "item": item}).first()
+        assert row is not None
+        return int(row[0])
 
     def head(self, conn: Connection, attempt_id: int) -> AttemptHead | None:
         """The attempt's state, deadline and size; locked until commit on PostgreSQL (SQLite: the
@@ -115,8 +245,7 @@ class AnswerWrites:
             },
         ).first()
         if row is None:
-            row = conn.exec_driver_sql(self._revision, key).first()
-            assert row is not None
+            return self._standing_revision(conn, attempt_id, item)
         return int(row[0])
 
     def touch(self, conn: Connection, attempt_id: int, now: datetime, current_item: int | None) -> None:

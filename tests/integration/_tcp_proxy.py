@@ -17,6 +17,7 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = 0
         self._listener: socket.socket | None = None
+        self._acceptor: threading.Thread | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._flowing = threading.Event()
@@ -32,7 +33,8 @@ class TcpProxy:
         self.port = listener.getsockname()[1]
         with self._lock:
             self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, args=(listener,), daemon=True)
+        self._acceptor.start()
 
     restore = start
 
@@ -42,6 +44,10 @@ class TcpProxy:
             sockets, self._sockets = list(self._sockets), set()
         if listener is not None:
             listener.close()
+        # The port is free only once the accept loop has left its last accept() (the kernel keeps a
+        # socket that a call still holds): a quick restore() would find it taken.
+        if self._acceptor is not None and self._acceptor is not threading.current_thread():
+            self._acceptor.join(timeout=5)
         for sock in sockets:
             _close(sock)
 

@@ -422,7 +422,7 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     assert result.stdout.strip() == f"已导出考试场次 {mixed.session_id} 的成绩(6 名考生)到 {target}"
     results = _by_id(session_results(db, mixed.session_id))
     workbook = openpyxl.load_workbook(target)
-    assert workbook.sheetnames == ["成绩", "逐题得分", "题目"]
+    assert workbook.sheetnames == ["成绩", "逐题得分", "题目", "汇总"]
 
     sheet = workbook["成绩"]
     assert [c.value for c in sheet[1]] == HEADERS_ZH and all(c.font.bold for c in sheet[1])
@@ -459,13 +459,44 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
         assert list(row[2:]) == [i.question for i in results[number].items]
         assert points.cell(row=r, column=1).value == row[0]  # the same cell address, the same candidate
 
+    summary = workbook["汇总"]
+    assert [c.value for c in summary[1]] == ["项目", "数值"] and summary.freeze_panes == "A2"
+    figures = dict(summary.iter_rows(min_row=2, values_only=True))
+    f_score = results[F].score
+    assert f_score is not None and f_score < 60  # counted by hand: P 95 passed, F failed, W awaits a grader
+    assert figures["考试场次"] == f"{mixed.session_id} 成绩导出测试场次" and figures["考场"] == "第一机房"
+    assert (figures["合格分数"], figures["总分"]) == (60, 100)
+    assert [figures[k] for k in ("应考人数", "交卷人数", "缺考人数", "已评分份数", "待阅卷份数")] == [
+        6,
+        3,
+        0,
+        2,
+        1,
+    ]
+    assert figures["平均分"] == round((95 + f_score) / 2, 2)
+    assert figures["中位数"] == round((95 + f_score) / 2, 2)
+    assert (figures["最高分"], figures["最低分"]) == (95, f_score)
+    assert (figures["合格人数"], figures["合格率(合格人数/已评分份数)"], figures["未达合格分数人数"]) == (
+        1,
+        "50.0%",
+        1,
+    )
+    bands = {k: v for k, v in figures.items() if k.startswith("分数段")}
+    assert len(bands) == 10 and sum(bands.values()) == 2 and bands["分数段 90–100(人数)"] == 1
+    assert isinstance(figures["开考时间"], datetime) and figures["收卷时间"] is None  # not closed yet
+
     again = run("--db", mixed.url, "results", str(mixed.session_id), "-o", str(target))
     assert again.exit_code == 1 and again.stderr.strip() == f"文件 {target} 已存在;确需覆盖请加 --force"
     forced = run(
         "--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), "-o", str(target), "--force"
     )
     assert forced.exit_code == 0
-    assert openpyxl.load_workbook(target).sheetnames == ["Results", "Points per question", "Questions"]
+    assert openpyxl.load_workbook(target).sheetnames == [
+        "Results",
+        "Points per question",
+        "Questions",
+        "Summary",
+    ]
     assert [p.name for p in target.parent.iterdir()] == ["results.xlsx"]  # no partial file left
 
 

@@ -549,7 +549,7 @@ async def test_export_writes_the_workbook_under_sessions_exports(
 
     assert [p.name for p in (tmp_path / "sessions" / "exports").iterdir()] == [path.name]
     workbook = openpyxl.load_workbook(tmp_path / path)
-    assert workbook.sheetnames == ["成绩", "逐题得分", "题目"]
+    assert workbook.sheetnames == ["成绩", "逐题得分", "题目", "汇总"]
     sheet = workbook["成绩"]
     assert [c.value for c in sheet[1]] == RESULT_HEADERS
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
