@@ -1,4 +1,4 @@
-"""``exam-tui bank``: validate, import, list and show question banks."""
+"""``exam-tui bank``: validate, import, list, show and count question banks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.domain.questions import QUESTION_TYPES
 from exam_tui.i18n import t
 
-app = typer.Typer(help="Question banks: validate, import, list, show.", no_args_is_help=True)
+app = typer.Typer(help="Question banks: validate, import, list, show, stats.", no_args_is_help=True)
 
 Files = Annotated[list[Path], typer.Argument(help="Bank files (YAML).", metavar="FILE...")]
 
@@ -118,3 +118,20 @@ def show(
                     attempts=e.max_attempts,
                 )
             )
+
+
+@app.command()
+def stats(
+    ctx: typer.Context, bank: Annotated[str, typer.Argument(help="Bank id.")], as_json: AsJson = False
+) -> None:
+    """Questions per category, type and difficulty; per exam section, the pool against the draw."""
+    from exam_tui.services import bank_stats
+
+    try:
+        result = bank_stats.bank_stats(state(ctx).db(), bank)
+    except bank_stats.BankNotFound:
+        fail(t("cli.bank.not_found", bank=bank))
+    if as_json:
+        typer.echo(json.dumps(bank_stats.stats_to_json(result), ensure_ascii=False, indent=2))
+        return
+    typer.echo(bank_stats.render_stats(result), nl=False)

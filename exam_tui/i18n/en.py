@@ -519,4 +519,18 @@ MESSAGES: dict[str, str] = {
     "export.summary.pass_rate": "Pass rate (passed / graded)",
     "export.summary.below_pass": "Below the pass mark",
     "export.summary.band": "Scores {low}–{high} (candidates)",
+    # bank stats
+    "cli.bank.stats.category": "Category",
+    "cli.bank.stats.type": "Type",
+    "cli.bank.stats.difficulty": "Diff {level}",
+    "cli.bank.stats.total": "Total",
+    "cli.bank.stats.all_types": "all types",
+    "cli.bank.stats.exam": "exam {bank}/{id} “{title}”:",
+    "cli.bank.stats.section": "Section",
+    "cli.bank.stats.scope": "Drawn from",
+    "cli.bank.stats.all_categories": "all categories",
+    "cli.bank.stats.band": "difficulty {min}–{max}",
+    "cli.bank.stats.pool": "Available",
+    "cli.bank.stats.draw": "Drawn",
+    "cli.bank.stats.short": "too few",
 }

@@ -523,4 +523,18 @@ MESSAGES: dict[str, str] = {
     "export.summary.pass_rate": "合格率(合格人数/已评分份数)",
     "export.summary.below_pass": "未达合格分数人数",
     "export.summary.band": "分数段 {low}–{high}(人数)",
+    # bank stats
+    "cli.bank.stats.category": "分类",
+    "cli.bank.stats.type": "题型",
+    "cli.bank.stats.difficulty": "难度{level}",
+    "cli.bank.stats.total": "合计",
+    "cli.bank.stats.all_types": "全部题型",
+    "cli.bank.stats.exam": "考试 {bank}/{id}《{title}》:",
+    "cli.bank.stats.section": "部分",
+    "cli.bank.stats.scope": "抽题范围",
+    "cli.bank.stats.all_categories": "全部分类",
+    "cli.bank.stats.band": "难度 {min}–{max}",
+    "cli.bank.stats.pool": "可抽题数",
+    "cli.bank.stats.draw": "抽取题数",
+    "cli.bank.stats.short": "题量不足",
 }

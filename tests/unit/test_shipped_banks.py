@@ -154,7 +154,9 @@ def citations(question: str, source: str) -> Iterator[Citation]:
 
 
 def test_citations_are_read_with_their_paragraphs() -> None:
-    source = "《中华人民共和国监察法》第四十八条第一款、第二款；《刑法》第三百八十八条之一，第三百九十条第三款"
+    source = (
+        "《中华人民共和国监察法》第四十八条第一款、第二款；《刑法》第三百八十八条之一，第三百九十条第三款"
+    )
     assert [str(c) for c in citations("q", source)] == [
         "q: 《中华人民共和国监察法》第48条第1款",
         "q: 《中华人民共和国监察法》第48条第2款",
@@ -203,7 +205,9 @@ def test_every_question_is_cited_explained_and_reviewed(path: Path) -> None:
 
 
 # "A、C、D 正确", "B项", "选C": meaningless once the options are shuffled and relabelled for each candidate.
-OPTION_LETTER = re.compile(r"(?<![A-Za-z0-9])[A-H](?:项|选项|、[A-H]|[,，和与及][A-H]|错误|正确)|选项?[A-H](?![A-Za-z])")
+OPTION_LETTER = re.compile(
+    r"(?<![A-Za-z0-9])[A-H](?:项|选项|、[A-H]|[,，和与及][A-H]|错误|正确)|选项?[A-H](?![A-Za-z])"
+)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -230,7 +234,13 @@ def test_the_integrity_bank_is_full_size() -> None:
     per_category = Counter(q.category for q in bank.questions)
     assert len(bank.questions) >= 200
     assert len(per_category) >= 6 and min(per_category.values()) >= 10, per_category
-    assert {q.type for q in bank.questions} == {"single", "multiple", "true_false", "fill_blank", "short_answer"}
+    assert {q.type for q in bank.questions} == {
+        "single",
+        "multiple",
+        "true_false",
+        "fill_blank",
+        "short_answer",
+    }
     assert {q.difficulty for q in bank.questions} == {1, 2, 3, 4, 5}
     exams = {e.id: e for e in bank.exams}
     pre = exams["pre-appointment"]
@@ -248,7 +258,13 @@ def test_the_integrity_bank_is_full_size() -> None:
 def test_the_qualification_bank_is_full_size_and_grades_its_candidates() -> None:
     bank = shipped(QUALIFICATION)
     assert len(bank.questions) >= 120
-    assert {q.type for q in bank.questions} == {"single", "multiple", "true_false", "fill_blank", "short_answer"}
+    assert {q.type for q in bank.questions} == {
+        "single",
+        "multiple",
+        "true_false",
+        "fill_blank",
+        "short_answer",
+    }
     (exam,) = [e for e in bank.exams if e.id == "qualification"]
     assert (exam.kind, exam.duration_minutes, exam.total_points) == ("qualification", 90, 100)
     assert [(g.min, g.level) for g in exam.grades] == [(90, "一级"), (80, "二级"), (70, "三级")]
@@ -263,7 +279,9 @@ def test_question_ids_are_unique_across_the_shipped_banks() -> None:
 def test_every_cited_article_exists_in_the_official_text() -> None:
     folder = regulations_folder()
     if folder is None:
-        pytest.skip("the official texts (shared/regulations) are not on this machine; set EXAM_TUI_REGULATIONS")
+        pytest.skip(
+            "the official texts (shared/regulations) are not on this machine; set EXAM_TUI_REGULATIONS"
+        )
     checked, wrong = 0, []
     for path in SHIPPED:
         for q in shipped(path).questions:
