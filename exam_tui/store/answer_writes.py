@@ -87,6 +87,19 @@ class AttemptHead:
 
 
 @dataclass(frozen=True)
+class SaveRequest:
+    attempt_id: int
+    item: int
+    answer: Any
+    flagged: bool
+    revision: int
+    current_item: int | None
+    now: datetime | None  # None: the database's clock
+    open_state: str  # the attempt state that takes answers
+    grace: timedelta  # how late after the deadline an answer in flight is still taken
+
+
+@dataclass(frozen=True)
 class SaveOutcome:
     head: AttemptHead | None  # None: no such attempt
     now: datetime  # the time the save was judged by (and stored with, if written)
@@ -126,85 +139,58 @@ class AnswerWrites:
             writes = cls._cache[dialect.name] = cls(dialect)
         return writes
 
-    def save(
-        self,
-        conn: Connection,
-        *,
-        attempt_id: int,
-        item: int,
-        answer: Any,
-        flagged: bool,
-        revision: int,
-        current_item: int | None,
-        now: datetime | None,
-        open_state: str,
-        grace: timedelta,
-    ) -> SaveOutcome:
+    def save(self, conn: Connection, r: SaveRequest) -> SaveOutcome:
         """Store one answer if the attempt is ``open_state``, within ``grace`` of its deadline and the
-        item is on the paper; then the heartbeat. ``now`` None means the database's clock."""
+        item is on the paper; then the heartbeat."""
         if self._save_pg is None:
-            return self._save_in_steps(
-                conn, attempt_id, item, answer, flagged, revision, current_item, now, open_state, grace
-            )
+            return self._save_in_steps(conn, r)
         row = conn.exec_driver_sql(
             self._save_pg,
             {
-                "id": attempt_id,
-                "item": item,
-                "answer": self._bind_answer(answer),
-                "flagged": self._bind_flag(flagged),
-                "revision": revision,
-                "current_item": current_item,
-                "now": None if now is None else self._bind_time(now),
-                "open_state": open_state,
-                "grace_s": grace.total_seconds(),
+                "id": r.attempt_id,
+                "item": r.item,
+                "answer": self._bind_answer(r.answer),
+                "flagged": self._bind_flag(r.flagged),
+                "revision": r.revision,
+                "current_item": r.current_item,
+                "now": None if r.now is None else self._bind_time(r.now),
+                "open_state": r.open_state,
+                "grace_s": r.grace.total_seconds(),
             },
         ).first()
         if row is None:
-            return SaveOutcome(None, now or datetime.now(UTC), accepted=False, revision=None)
+            return SaveOutcome(None, r.now or datetime.now(UTC), accepted=False, revision=None)
         judged_at = row[4].astimezone(UTC)
         head = AttemptHead(row[0], row[1], self._read_time(row[2]), row[3], judged_at)
         stored = row[6]
         if row[5] and stored is None:  # a newer revision is stored: it stands
-            stored = self._standing_revision(conn, attempt_id, item)
+            stored = self._standing_revision(conn, r.attempt_id, r.item)
         return SaveOutcome(head, judged_at, accepted=bool(row[5]), revision=stored)
 
-    def _save_in_steps(
-        self,
-        conn: Connection,
-        attempt_id: int,
-        item: int,
-        answer: Any,
-        flagged: bool,
-        revision: int,
-        current_item: int | None,
-        now: datetime | None,
-        open_state: str,
-        grace: timedelta,
-    ) -> SaveOutcome:
+    def _save_in_steps(self, conn: Connection, r: SaveRequest) -> SaveOutcome:
         """SQLite: no round trips to save, and its data-modifying statements cannot share a WITH; the
         same conditions as the PostgreSQL statement, in the same order."""
-        head = self.head(conn, attempt_id)
-        judged_at = now if now is not None else datetime.now(UTC)  # see store.db.database_now
+        head = self.head(conn, r.attempt_id)
+        judged_at = r.now if r.now is not None else datetime.now(UTC)  # see store.db.database_now
         if head is None:
             return SaveOutcome(None, judged_at, accepted=False, revision=None)
         accepted = (
-            head.state == open_state
-            and judged_at <= head.deadline_at + grace
-            and 1 <= item <= head.item_count
+            head.state == r.open_state
+            and judged_at <= head.deadline_at + r.grace
+            and 1 <= r.item <= head.item_count
         )
         if not accepted:
             return SaveOutcome(head, judged_at, accepted=False, revision=None)
         stored = self.upsert(
             conn,
-            attempt_id=attempt_id,
-            item=item,
-            answer=answer,
-            flagged=flagged,
-            revision=revision,
+            attempt_id=r.attempt_id,
+            item=r.item,
+            answer=r.answer,
+            flagged=r.flagged,
+            revision=r.revision,
             now=judged_at,
         )
-        self.touch(conn, attempt_id, judged_at, current_item)
+        self.touch(conn, r.attempt_id, judged_at, r.current_item)
         return SaveOutcome(head, judged_at, accepted=True, revision=stored)
 
     def _standing_revision(self, conn: Connection, attempt_id: int, item: int) -> int:
