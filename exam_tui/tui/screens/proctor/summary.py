@@ -117,7 +117,9 @@ class SummaryScreen(Screen[None]):
         bins = summary.histogram
         labels = [f"{number(b.low)}-{number(b.high)}" for b in bins]
         counts = [b.count for b in bins]
-        plt.bar(labels, counts, orientation="horizontal", width=0.6)
+        # One terminal row per band (#summary-top is sized for it): plotext rasterises a bar wider than
+        # half a row into the next band's row, which then seems to hold people it does not.
+        plt.bar(labels, counts, orientation="horizontal", width=0.4)
         step = max(1, math.ceil(max(counts, default=0) / 4))  # whole people on the axis, four ticks at most
         plt.xticks(list(range(0, max(counts, default=0) + step, step)))
         plot.refresh()
