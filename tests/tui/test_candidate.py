@@ -153,6 +153,14 @@ async def test_a_database_that_cannot_be_opened_ends_the_terminal_with_its_reaso
     assert app.return_code == 1
 
 
+@pytest.fixture
+def still_terminal_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between contacts the countdown runs on monotonic time; on a loaded machine a second may pass before
+    an assertion (CI read 0:59:59 for 1:00:00), so the terminal's clock stands still like the database's."""
+    monkeypatch.setattr(ExamScreen, "monotonic", staticmethod(lambda: 0.0))
+
+
+@pytest.mark.usefixtures("still_terminal_clock")
 async def test_waits_for_the_start_then_answers_every_type(
     sit, demo_db: Database, db_path: Path, stepping: SteppingClock
 ) -> None:
@@ -289,12 +297,10 @@ async def test_time_up_hands_in_automatically(
         assert attempts.result(demo_db, exam.attempt_id).submit_reason == "time_up"
 
 
+@pytest.mark.usefixtures("still_terminal_clock")
 async def test_resume_after_the_app_is_torn_down(
-    sit, demo_db: Database, db_path: Path, stepping: SteppingClock, monkeypatch: pytest.MonkeyPatch
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
 ) -> None:
-    # Between contacts the countdown runs on monotonic time; on a loaded machine a second may pass
-    # before the assertion, so the terminal's clock stands still like the database's.
-    monkeypatch.setattr(ExamScreen, "monotonic", staticmethod(lambda: 0.0))
     app = sit()
     async with app.run_test(size=SIZE) as pilot:
         exam = await _begin(pilot, app, demo_db, db_path, stepping)
