@@ -17,7 +17,14 @@ from exam_tui.i18n import t
 from exam_tui.services.attempts import IN_PROGRESS, submit
 from exam_tui.services.cadres import RosterImportError, import_roster
 from exam_tui.services.runtime import Database, MaybeClock, now_in, system_clock
-from exam_tui.services.sessions import SessionError, SessionView, find_exam, schedule_session, session_views
+from exam_tui.services.sessions import (
+    SessionError,
+    SessionView,
+    find_exam,
+    schedule_session,
+    session_view,
+    session_views,
+)
 from exam_tui.store.models import (
     AttemptRow,
     AuditEventRow,
@@ -270,20 +277,8 @@ def read_session_detail(session: Session, session_id: int) -> SessionDetail:
     # Plain columns go through the Core connection: the ORM's result machinery is most of the cost here.
     rows = session.connection().execute(_ROSTER, {"session_id": session_id})
     records = [_candidate_record(c, questions) for c in rows]
-    view = SessionView(
-        id=session_id,
-        title=row.title,
-        room=row.room,
-        starts_at=row.starts_at,
-        state=row.state,
-        access_code=row.access_code,
-        exam_ref=f"{bank_slug}/{exam.slug}",
-        exam_title=exam.title,
-        duration_minutes=exam.duration_minutes,
-        candidates=len(records),
-    )
     return SessionDetail(
-        session=view,
+        session=session_view(row, exam, bank_slug, candidates=len(records)),
         pass_score=exam.pass_score,
         total_points=exam.total_points,
         started_at=row.started_at,

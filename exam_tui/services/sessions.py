@@ -170,24 +170,23 @@ def session_views(session: Any, rows: Sequence[ExamSessionRow]) -> list[SessionV
             .where(ExamRow.id.in_({r.exam_id for r in rows}))  # type: ignore[union-attr]
         ).all()
     }
-    views = []
-    for r in rows:
-        exam, bank_slug = exams[r.exam_id]
-        views.append(
-            SessionView(
-                id=r.id,  # type: ignore[arg-type]
-                title=r.title,
-                room=r.room,
-                starts_at=r.starts_at,
-                state=r.state,
-                access_code=r.access_code,
-                exam_ref=f"{bank_slug}/{exam.slug}",
-                exam_title=exam.title,
-                duration_minutes=exam.duration_minutes,
-                candidates=counts.get(r.id, 0),
-            )
-        )
-    return views
+    return [session_view(r, *exams[r.exam_id], candidates=counts.get(r.id, 0)) for r in rows]
+
+
+def session_view(row: ExamSessionRow, exam: ExamRow, bank_slug: str, *, candidates: int) -> SessionView:
+    """The view of one session from its row, its exam and the exam's bank."""
+    return SessionView(
+        id=row.id,  # type: ignore[arg-type]
+        title=row.title,
+        room=row.room,
+        starts_at=row.starts_at,
+        state=row.state,
+        access_code=row.access_code,
+        exam_ref=f"{bank_slug}/{exam.slug}",
+        exam_title=exam.title,
+        duration_minutes=exam.duration_minutes,
+        candidates=candidates,
+    )
 
 
 def list_sessions(
