@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli import bank, cadre, demo, results, session
+from exam_tui.cli import appeal, bank, cadre, decisions, demo, grading, results, session
 from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
@@ -96,6 +96,12 @@ app.add_typer(cadre.app, name="cadre")
 app.add_typer(session.app, name="session")
 app.command(name="demo")(demo.demo)
 app.command(name="results")(results.results)
+app.add_typer(decisions.appointment_app, name="appointment")
+app.command(name="deferred")(decisions.deferred)
+app.command(name="qualifications")(decisions.qualifications)
+app.add_typer(grading.app, name="grade")
+app.add_typer(appeal.app, name="appeal")
+app.add_typer(decisions.setting_app, name="setting")
 
 
 def main() -> None:

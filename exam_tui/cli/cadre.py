@@ -11,7 +11,7 @@ import typer
 from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
 from exam_tui.i18n import t
 
-app = typer.Typer(help="Cadres: import a roster (CSV or Excel), list.", no_args_is_help=True)
+app = typer.Typer(help="Cadres: import a roster (CSV or Excel), list, show one.", no_args_is_help=True)
 
 
 @app.command(name="import")
@@ -69,3 +69,25 @@ def list_(
     for v in views:
         fields = (v.id_number_masked, v.name, v.unit, v.rank, v.position, v.proposed_post)
         typer.echo("\t".join(f or "" for f in fields))
+
+
+@app.command(name="show")
+def show(
+    ctx: typer.Context,
+    id_number: Annotated[str, typer.Argument(help="The cadre's ID number.", metavar="ID_NUMBER")],
+    as_json: AsJson = False,
+) -> None:
+    """A cadre's record: every sitting and score, absences, appointment decisions with their history,
+    qualifications held and appeals."""
+    from exam_tui.cli.decision_text import cadre_json, cadre_lines
+    from exam_tui.services.decision_reports import cadre_record
+    from exam_tui.services.sessions import SessionError
+
+    try:
+        record = cadre_record(state(ctx).db(), id_number)
+    except SessionError as exc:
+        fail(exc.message())
+    if as_json:
+        typer.echo(json.dumps(cadre_json(record), ensure_ascii=False, indent=2))
+        return
+    typer.echo("\n".join(cadre_lines(record)))

@@ -148,6 +148,11 @@ class Exam(_Strict):
     review: Literal["none", "score", "full"] = "score"
     max_attempts: Annotated[int, Field(ge=1, le=10)] = 1
     grades: list[GradeBand] | None = None
+    # Short answers marked by two graders; a third when they differ by more than marking_margin points.
+    double_marking: bool = False
+    marking_margin: Annotated[float, Field(gt=0)] | None = None
+    # Days from a failed sitting to the retake; without it, the setting for all exams (default 7).
+    retake_gap_days: Annotated[int, Field(ge=0, le=365)] | None = None
 
     @property
     def total_points(self) -> float:
@@ -185,10 +190,23 @@ class Bank:
             "language": self.language,
             "categories": [c.model_dump() for c in self.categories],
             "questions": [q.model_dump(exclude_defaults=False) for q in self.questions],
-            "exams": [e.model_dump(by_alias=True) for e in self.exams],
+            "exams": [_exam_for_hash(e) for e in self.exams],
         }
         blob = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# Exam keys added after banks were first imported: left out of the digest while unset, so that adding
+# them to the format did not give every bank already imported a new content hash.
+_LATER_EXAM_KEYS = ("double_marking", "marking_margin", "retake_gap_days")
+
+
+def _exam_for_hash(exam: Exam) -> dict[str, Any]:
+    dump = exam.model_dump(by_alias=True)
+    for key in _LATER_EXAM_KEYS:
+        if dump[key] == Exam.model_fields[key].default:
+            del dump[key]
+    return dump
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TypeVar
 
 from exam_tui.domain.questions import OPTION_LETTERS, count_blanks
@@ -179,6 +179,37 @@ class Paper:
             items=tuple(items),
             format=data.get("format", PAPER_FORMAT),
         )
+
+
+def shown_key(item: PaperItem, bank_key: Any) -> Any:
+    """A key in the bank's terms (letters as in the bank, true/false, accepted blanks) as this paper shows it.
+
+    A corrected key (an appeal found the bank's key wrong) is given in the bank's terms; each paper
+    shuffled the options its own way, so each needs its own letters.
+    """
+    if item.type in ("single", "multiple"):
+        shown = {bank: OPTION_LETTERS[i] for i, bank in enumerate(item.bank_letters)}
+        if item.type == "single":
+            return shown[bank_key]
+        return sorted(shown[letter] for letter in bank_key)
+    if item.type == "true_false":
+        return TRUE_FALSE_LETTERS[0] if bank_key else TRUE_FALSE_LETTERS[1]
+    if item.type == "fill_blank":
+        return [[entry] if isinstance(entry, str) else list(entry) for entry in bank_key]
+    raise ValueError(f"a {item.type} question has no key to correct")
+
+
+def with_corrected_keys(paper: Paper, corrections: Mapping[str, Any]) -> Paper:
+    """The paper scored with corrected keys (question slug → key in the bank's terms); the rest as given."""
+    if not any(item.question in corrections for item in paper.items):
+        return paper
+    items = tuple(
+        replace(item, key=shown_key(item, corrections[item.question]))
+        if item.question in corrections
+        else item
+        for item in paper.items
+    )
+    return replace(paper, items=items)
 
 
 class CannotDraw(ValueError):

@@ -1,5 +1,7 @@
 """English message catalog (second language; every key mirrors zh.py)."""
 
+from exam_tui.i18n import _parts
+
 MESSAGES: dict[str, str] = {
     "word.true": "yes",
     "word.false": "no",
@@ -534,3 +536,7 @@ MESSAGES: dict[str, str] = {
     "cli.bank.stats.draw": "Drawn",
     "cli.bank.stats.short": "too few",
 }
+
+# Catalog parts kept in their own modules (one per area) so no single file grows past reading size.
+for _part in _parts.en():
+    MESSAGES.update(_part)

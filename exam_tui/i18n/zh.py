@@ -1,5 +1,7 @@
 """中文消息目录(主语言)。"""
 
+from exam_tui.i18n import _parts
+
 MESSAGES: dict[str, str] = {
     # words used inside other messages
     "word.true": "是",
@@ -538,3 +540,7 @@ MESSAGES: dict[str, str] = {
     "cli.bank.stats.draw": "抽取题数",
     "cli.bank.stats.short": "题量不足",
 }
+
+# Catalog parts kept in their own modules (one per area) so no single file grows past reading size.
+for _part in _parts.zh():
+    MESSAGES.update(_part)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState, normalise_access_code
+from exam_tui.services import appointments
 from exam_tui.services.attempts import IN_PROGRESS, attempt_of, attempts_used, too_late
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError, SessionView, session_views
@@ -94,6 +95,9 @@ def admit(
             if used >= exam.max_attempts:
                 raise SessionError("login.attempts_exhausted", used=used)
             now = now_in(session, clock)
+            refusal = appointments.retake_refusal(session, cadre, exam, now)
+            if refusal is not None:
+                raise refusal
             if too_late(exam_session, now):
                 raise SessionError("login.too_late", minutes=exam_session.allow_late_minutes)
         if entry.checked_in_at is None:

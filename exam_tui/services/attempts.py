@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from exam_tui.domain.paper import BlueprintSection, Paper, PoolQuestion, assemble_paper, derive_seed
 from exam_tui.domain.sittings import SessionState
+from exam_tui.services import appointments
 from exam_tui.services.grading import grade_attempt
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError
@@ -269,6 +270,8 @@ def submit(session: Session, attempt: AttemptRow, reason: str, now: datetime) ->
     attempt.submitted_at = min(now, attempt.deadline_at) if reason == "time_up" else now
     attempt.submit_reason = reason
     grade_attempt(session, attempt, now)
+    session.flush()
+    appointments.refresh(session, attempt.cadre_id, now, actor=None, why=f"hand_in:{attempt.id}:{reason}")
     session.add(
         AuditEventRow(
             at=now,

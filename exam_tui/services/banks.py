@@ -174,6 +174,9 @@ def _exam_values(version_id: int | None, exam: Any) -> dict[str, Any]:
         "shuffle_questions": exam.shuffle_questions,
         "review": exam.review,
         "max_attempts": exam.max_attempts,
+        "double_marking": exam.double_marking,
+        "marking_margin": exam.marking_margin,
+        "retake_gap_days": exam.retake_gap_days,
         "grades": [g.model_dump() for g in exam.grades] if exam.grades else None,
         "sections": [s.model_dump(by_alias=True, exclude_none=True) for s in exam.sections],
     }

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from exam_tui.domain.session_summary import Outcome, SessionSummary, summarize
 from exam_tui.domain.sittings import SessionState
+from exam_tui.services import appointments
 from exam_tui.services.attempts import IN_PROGRESS, submit
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.session_control import SessionDetail, read_session_detail
@@ -155,6 +156,8 @@ def mark_absent(
         entry.absent = True
         session.add(entry)
         _record(session, now, actor, "absent", session_id, None, reason, id_number=id_number)
+        session.flush()
+        appointments.refresh(session, entry.cadre_id, now, actor=actor, why=f"absent:{session_id}")
 
 
 def move_machine(

@@ -88,10 +88,10 @@ def export_results(
             *_item_sheets(data, unmasked),
             _summary_sheet(data),
         ]
-        _write(path, lambda partial: write_xlsx(partial, sheets))
+        write_atomically(path, lambda partial: write_xlsx(partial, sheets))
     else:
         text = _text(data, fmt, unmasked)
-        _write(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
+        write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
     return ExportWritten(path, len(data.candidates))
 
 
@@ -103,7 +103,7 @@ def _text(data: SessionResults, fmt: str, unmasked: bool) -> str:
     return _heading(data) + "\n" + table_text(_headers(), _rows(data, unmasked))
 
 
-def _write(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file beside the target, so that an overwrite never leaves half a file."""
     partial = path.with_name(f".{path.name}.partial")
     try:

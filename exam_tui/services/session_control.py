@@ -14,6 +14,7 @@ from sqlmodel import Session
 from exam_tui.domain.sittings import SessionState
 from exam_tui.formats.session_plan import PlanFile, read_plan
 from exam_tui.i18n import t
+from exam_tui.services import appointments
 from exam_tui.services.attempts import IN_PROGRESS, submit
 from exam_tui.services.cadres import RosterImportError, import_roster
 from exam_tui.services.runtime import Database, MaybeClock, now_in, system_clock
@@ -146,6 +147,7 @@ def close_session(
             handed_in += 1
         began = select(AttemptRow.cadre_id).where(AttemptRow.session_id == session_id)
         absent = 0
+        no_shows: list[int] = []
         for entry in session.execute(
             select(SessionCandidateRow).where(
                 SessionCandidateRow.session_id == session_id,
@@ -156,8 +158,12 @@ def close_session(
                 entry.absent = True
                 session.add(entry)
                 absent += 1
+                no_shows.append(entry.cadre_id)
         row.state, row.closed_at = SessionState.CLOSED, now
         session.add(row)
+        session.flush()
+        # After closed_at is set: an absence is dated by the session's close.
+        appointments.refresh_many(session, no_shows, now, actor=actor, why=f"absent:{session_id}")
         _audit(session, now, actor, "session.close", session_id, handed_in=handed_in, absent=absent)
         return session_views(session, [row])[0]
 

@@ -122,6 +122,9 @@ def schedule_session(
         session.flush()
         for cadre in cadres:
             session.add(SessionCandidateRow(session_id=row.id, cadre_id=cadre.id))  # type: ignore[arg-type]
+        from exam_tui.services.appointments import open_for_seated  # appointments builds on this module
+
+        open_for_seated(session, exam, cadres, now, actor)
         session.add(
             AuditEventRow(
                 at=now,

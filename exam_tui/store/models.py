@@ -8,10 +8,10 @@ version of a bank cannot change what a candidate answered.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -134,6 +134,11 @@ class ExamRow(SQLModel, table=True):
     max_attempts: int = 1
     grades: list[dict[str, Any]] | None = _json()
     sections: list[dict[str, Any]] = _json(nullable=False)
+    # Short answers marked by two graders (a third when they differ by more than marking_margin points).
+    double_marking: bool = False
+    marking_margin: float | None = None
+    # Days between a failed sitting and a retake; None: the global setting.
+    retake_gap_days: int | None = None
 
 
 # ---- organisation -----------------------------------------------------------------------------
@@ -265,4 +270,133 @@ class AuditEventRow(SQLModel, table=True):
     action: str = Field(max_length=60)
     entity: str = Field(max_length=40)
     entity_id: str | None = Field(default=None, max_length=100)
+    details: dict[str, Any] | None = _json()
+
+
+class SettingRow(SQLModel, table=True):
+    """Settings that every machine must agree on (the retake gap), so they live in the database."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=200)
+    updated_at: datetime = _ts()
+    updated_by: str | None = Field(default=None, max_length=100)
+
+
+# ---- decisions: appointments, marks, appeals --------------------------------------------------
+
+
+class AppointmentRow(SQLModel, table=True):
+    """A cadre proposed for a post, and where the pre-appointment exam leaves it.
+
+    status/reason/… are what domain.policy decided from the sittings since ``opened_at``; an override
+    (with its reason) takes precedence while it is set. ``effective_status`` is the one to act on.
+    """
+
+    __tablename__ = "appointment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cadre_id: int = Field(foreign_key="cadre.id", index=True)
+    post: str = Field(max_length=200)
+    bank_slug: str = Field(max_length=100)
+    exam_slug: str = Field(max_length=100)
+    opened_at: datetime = _ts()
+    opened_by: str | None = Field(default=None, max_length=100)
+    status: str = Field(default="pending_exam", max_length=20)
+    reason: str = Field(default="not_sat", max_length=30)
+    attempts_used: int = 0
+    attempt_id: int | None = Field(default=None, foreign_key="attempt.id")
+    score: float | None = None
+    retake_from: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    decided_at: datetime | None = _ts(nullable=True)
+    override_status: str | None = Field(default=None, max_length=20)
+    override_reason: str | None = _text()
+    override_by: str | None = Field(default=None, max_length=100)
+    override_at: datetime | None = _ts(nullable=True)
+    effective_status: str = Field(default="pending_exam", max_length=20, index=True)
+    note: str | None = _text()
+
+
+class AppointmentDecisionRow(SQLModel, table=True):
+    """Every change of an appointment's decision: who (or which event), when, why. Append-only."""
+
+    __tablename__ = "appointment_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", index=True)
+    at: datetime = _ts()
+    actor: str | None = Field(default=None, max_length=100)
+    # policy (an attempt, a grade, an appeal changed the sittings), override, override_lifted, note
+    source: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    reason: str = Field(max_length=30)
+    attempt_id: int | None = None
+    score: float | None = None
+    retake_from: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    note: str | None = _text()
+
+
+class MarkRow(SQLModel, table=True):
+    """A grader's (or an appeal reviewer's) points for one short answer."""
+
+    __tablename__ = "mark"
+    __table_args__ = (Index("ix_mark_answer", "attempt_id", "item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id")
+    item: int
+    grader: str = Field(max_length=100)
+    kind: str = Field(default="grader", max_length=10)
+    points: float
+    comment: str | None = _text()
+    at: datetime = _ts()
+
+
+class KeyCorrectionRow(SQLModel, table=True):
+    """A question's key found wrong (on appeal): every attempt that had the question is scored with it."""
+
+    __tablename__ = "key_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
+    question_slug: str = Field(max_length=100)
+    key: Any = _json(nullable=False)  # in the bank's terms, as a bank file would write it
+    previous_key: Any = _json()
+    reason: str = _text(nullable=False)
+    actor: str = Field(max_length=100)
+    at: datetime = _ts()
+    appeal_id: int | None = Field(default=None, foreign_key="appeal.id")
+
+
+class AppealRow(SQLModel, table=True):
+    """申诉: a cadre disputes an attempt's result; a reviewer reviews, may regrade, and decides."""
+
+    __tablename__ = "appeal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True)
+    reason: str = _text(nullable=False)
+    filed_by: str = Field(max_length=100)
+    filed_at: datetime = _ts()
+    state: str = Field(default="open", max_length=10)  # open → decided
+    # score, passed, level and appointment decision when filed and when decided
+    before: dict[str, Any] = _json(nullable=False)
+    after: dict[str, Any] | None = _json()
+    outcome: str | None = Field(default=None, max_length=10)  # upheld / changed
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = _ts(nullable=True)
+    decision_note: str | None = _text()
+
+
+class AppealStepRow(SQLModel, table=True):
+    """Each thing done on an appeal, in order: filed, regrade, key_correction, decided."""
+
+    __tablename__ = "appeal_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", index=True)
+    at: datetime = _ts()
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=30)
     details: dict[str, Any] | None = _json()

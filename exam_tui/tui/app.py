@@ -66,6 +66,9 @@ class ExamApp(App[None]):
         self.session_id = session_id
         # A proctor's station starts on the session list, or on one session's console (session_id).
         self.proctor_mode = proctor
+        # Who is at an admin, grader or reviewer screen: asked on entering the admin area and written
+        # into every mark, decision and appeal step (until accounts arrive, a name typed in).
+        self.operator: str | None = None
         translate_bindings(self)
 
     def get_default_screen(self) -> Screen[None]:

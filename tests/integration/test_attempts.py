@@ -11,7 +11,7 @@ from sqlalchemy import text
 from exam_tui.services import admission, answers, attempts, banks
 from exam_tui.services.attempts import AttemptClosed
 from exam_tui.services.demo import seed_demo
-from exam_tui.services.grading import grade_short_answer
+from exam_tui.services.grading import record_mark
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, extend_time, session_detail, start_session
 from exam_tui.services.sessions import SessionError, roster, schedule_session
@@ -233,12 +233,12 @@ def test_short_answers_wait_for_a_grader(db: Database, clock: SteppingClock) -> 
     result = attempts.hand_in(db, state.attempt_id, clock=clock)
     assert result.state == "pending_grading" and result.score is None and result.passed is None
     with pytest.raises(SessionError) as e:
-        grade_short_answer(db, state.attempt_id, item=1, points=1, grader="g", clock=clock)
+        record_mark(db, state.attempt_id, item=1, points=1, grader="g", clock=clock)
     assert e.value.key == "grading.not_short_answer"
     with pytest.raises(SessionError) as e:
-        grade_short_answer(db, state.attempt_id, item=2, points=11, grader="g", clock=clock)
+        record_mark(db, state.attempt_id, item=2, points=11, grader="g", clock=clock)
     assert e.value.key == "grading.points_range"
-    grade_short_answer(db, state.attempt_id, item=2, points=7, grader="g", clock=clock)
+    record_mark(db, state.attempt_id, item=2, points=7, grader="g", clock=clock)
     graded = attempts.result(db, state.attempt_id)
     assert (graded.state, graded.score, graded.passed) == ("graded", 17, True)
 
@@ -259,7 +259,7 @@ def test_migration_0003_counts_the_items_of_attempts_under_way(
 ) -> None:
     from alembic import command
 
-    from exam_tui.store.migrate import alembic_config, upgrade
+    from exam_tui.store.migrate import SCHEMA_HEAD, alembic_config, upgrade
 
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
@@ -268,7 +268,7 @@ def test_migration_0003_counts_the_items_of_attempts_under_way(
     with db.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0002")
-    assert upgrade(db) == "0003"
+    assert upgrade(db) == SCHEMA_HEAD
     last = state.paper.items[-1]
     ack = answers.save_answer(
         db, state.attempt_id, item=last.number, answer=last.key, flagged=False, revision=1, clock=clock

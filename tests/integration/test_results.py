@@ -27,7 +27,7 @@ from exam_tui.domain.idnumber import mask, with_check_digit
 from exam_tui.formats.results_export import Sheet, display_width, table_text, write_xlsx
 from exam_tui.services import admission, answers, attempts, banks, cadres
 from exam_tui.services.attempts import AttemptState
-from exam_tui.services.grading import grade_short_answer
+from exam_tui.services.grading import record_mark
 from exam_tui.services.results import SessionResults, results_to_json, session_results
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, session_detail, start_session
@@ -179,7 +179,7 @@ def mixed(db: Database, tmp_path: Path) -> Mixed:
             save(p, item.number, _correct(item))
     begin(P)  # the terminal died; signing in again resumes the same paper (an incident)
     attempts.hand_in(db, p.attempt_id, clock=clock)
-    grade_short_answer(db, p.attempt_id, item=_number(p, "short_answer"), points=15, grader="g", clock=clock)
+    record_mark(db, p.attempt_id, item=_number(p, "short_answer"), points=15, grader="g", clock=clock)
 
     f = papers[F]
     singles = [i for i in f.paper.items if i.type == "single"]

@@ -1,0 +1,285 @@
+"""``exam-tui appointment``, ``deferred``, ``qualifications`` and ``setting``: decisions and their records."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from exam_tui.cli.common import AsJson, fail, state
+from exam_tui.i18n import t
+
+appointment_app = typer.Typer(
+    help="Pre-appointment records (任前考试): add, list, show, note, override.", no_args_is_help=True
+)
+setting_app = typer.Typer(help="Settings all machines share (the retake gap).", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+SUFFIX_FORMATS = {".txt": Format.TABLE, ".csv": Format.CSV, ".xlsx": Format.XLSX, ".json": Format.JSON}
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="table (default), csv, xlsx or json; taken from the -o file's extension when not given.",
+        case_sensitive=False,
+    ),
+]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite the -o file if it exists.")]
+UnmaskedOption = Annotated[
+    bool, typer.Option("--unmasked", help="Full ID numbers (personal data), e.g. to write a retake plan.")
+]
+UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (exact name).")]
+
+
+def default_actor() -> str:
+    """Until accounts exist, the person acting is the login name of whoever runs the command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who is acting (recorded); default: your login name.")
+]
+
+
+def _format(fmt: Format | None, output: Path | None, force: bool) -> Format:
+    if fmt is None:
+        fmt = Format.TABLE if output is None else SUFFIX_FORMATS.get(output.suffix.lower())
+        if fmt is None:
+            fail(t("cli.results.unknown_extension", path=output))
+    if fmt == Format.XLSX and output is None:
+        fail(t("cli.results.xlsx_needs_file"))
+    if output is not None and output.exists() and not force:
+        fail(t("cli.results.exists", path=output))
+    return fmt
+
+
+def _list_appointments(
+    ctx: typer.Context,
+    status: str | None,
+    unit: str | None,
+    fmt: Format | None,
+    output: Path | None,
+    force: bool,
+    unmasked: bool = False,
+) -> None:
+    from exam_tui.services import decision_exports, decision_reports
+    from exam_tui.services.sessions import SessionError
+
+    chosen = _format(fmt, output, force)
+    try:
+        views = decision_reports.list_appointments(state(ctx).db(), status=status, unit=unit)
+        if output is None:
+            if not views and chosen == Format.TABLE:
+                typer.echo(t("cli.appointment.none"))
+                return
+            typer.echo(decision_exports.render_appointments(views, chosen, unmasked=unmasked), nl=False)
+            return
+        sheet = t("decision.sheet.deferred" if status == "deferred" else "decision.sheet.all")
+        count = decision_exports.export_appointments(
+            views, chosen, output, sheet=sheet, overwrite=force, unmasked=unmasked
+        )
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(t("cli.appointment.written", count=count, path=output))
+
+
+def deferred(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    unmasked: UnmaskedOption = False,
+) -> None:
+    """暂缓任用: cadres whose appointment is deferred, why, and when a retake may begin."""
+    _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked)
+
+
+def qualifications(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Qualification levels held: each cadre's latest passed qualification exam, its level and date."""
+    from exam_tui.services import decision_exports, decision_reports
+    from exam_tui.services.sessions import SessionError
+
+    chosen = _format(fmt, output, force)
+    try:
+        views = decision_reports.qualifications(state(ctx).db(), unit=unit)
+        if output is None:
+            if not views and chosen == Format.TABLE:
+                typer.echo(t("cli.qualification.none"))
+                return
+            typer.echo(decision_exports.render_qualifications(views, chosen), nl=False)
+            return
+        count = decision_exports.export_qualifications(views, chosen, output, overwrite=force)
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(t("cli.appointment.written", count=count, path=output))
+
+
+@appointment_app.command(name="list")
+def appointment_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending_exam, cleared or deferred (default: all).")
+    ] = None,
+    unit: UnitOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    unmasked: UnmaskedOption = False,
+) -> None:
+    """Every pre-appointment record with its decision."""
+    _list_appointments(ctx, status, unit, fmt, output, force, unmasked)
+
+
+@appointment_app.command(name="add")
+def appointment_add(
+    ctx: typer.Context,
+    id_number: Annotated[str, typer.Argument(help="The cadre's ID number.", metavar="ID_NUMBER")],
+    post: Annotated[str, typer.Option("--post", help="The proposed post.")],
+    exam: Annotated[str, typer.Option("--exam", help="The pre-appointment exam, BANK/EXAM.")],
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Count sittings from this day (YYYY-MM-DD); default: from now."),
+    ] = None,
+    by: ByOption = None,
+) -> None:
+    """Open a record by hand (seating a cadre with a proposed post in a pre-appointment session does it too)."""
+    from exam_tui.services import appointments
+    from exam_tui.services.sessions import SessionError
+
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since).astimezone()
+        except ValueError:
+            fail(t("cli.appointment.bad_date", value=since))
+    try:
+        number = appointments.open_appointment(
+            state(ctx).db(),
+            id_number=id_number,
+            post=post,
+            exam_ref=exam,
+            since=start,
+            actor=by or default_actor(),
+        )
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(t("cli.appointment.added", id=number))
+
+
+@appointment_app.command(name="show")
+def appointment_show(
+    ctx: typer.Context,
+    appointment_id: Annotated[
+        int, typer.Argument(help="Record number (see `appointment list`).", metavar="ID")
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """One record and every change of its decision: who, when, why."""
+    from exam_tui.cli.decision_text import appointment_lines, history_json
+    from exam_tui.services import decision_exports, decision_reports
+    from exam_tui.services.sessions import SessionError
+
+    try:
+        view, history = decision_reports.appointment_history(state(ctx).db(), appointment_id)
+    except SessionError as exc:
+        fail(exc.message())
+    if as_json:
+        document = decision_exports.appointment_json(view) | {"history": history_json(history)}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    typer.echo("\n".join(appointment_lines(view, history)))
+
+
+@appointment_app.command(name="note")
+def appointment_note(
+    ctx: typer.Context,
+    appointment_id: Annotated[int, typer.Argument(metavar="ID")],
+    text: Annotated[str, typer.Argument(help="The note.", metavar="TEXT")],
+    by: ByOption = None,
+) -> None:
+    """Add an admin's note to a record (kept in its history)."""
+    from exam_tui.services import appointments
+    from exam_tui.services.sessions import SessionError
+
+    try:
+        appointments.add_note(state(ctx).db(), appointment_id, text, actor=by or default_actor())
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(t("cli.appointment.noted", id=appointment_id))
+
+
+@appointment_app.command(name="override")
+def appointment_override(
+    ctx: typer.Context,
+    appointment_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required, recorded).")],
+    status: Annotated[
+        str | None, typer.Option("--status", help="cleared or deferred: the decision to put in force.")
+    ] = None,
+    lift: Annotated[
+        bool, typer.Option("--lift", help="Lift the override: the exam results decide again.")
+    ] = False,
+    by: ByOption = None,
+) -> None:
+    """Put a decision in force against the exam results, with a reason; or lift such an override."""
+    from exam_tui.services import appointments
+    from exam_tui.services.sessions import SessionError
+
+    if lift == (status is not None):
+        fail(t("cli.appointment.status_or_lift"))
+    try:
+        appointments.override(state(ctx).db(), appointment_id, status, reason, actor=by or default_actor())
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(t("cli.appointment.lifted" if lift else "cli.appointment.overridden", id=appointment_id))
+
+
+@setting_app.command(name="show")
+def setting_show(ctx: typer.Context) -> None:
+    """Every setting and its value."""
+    from exam_tui.services.settings import read_settings
+
+    for key, value in read_settings(state(ctx).db()).items():
+        typer.echo(f"{key}\t{value}")
+
+
+@setting_app.command(name="set")
+def setting_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY")],
+    value: Annotated[str, typer.Argument(metavar="VALUE")],
+    by: ByOption = None,
+) -> None:
+    """Change a setting, e.g. `setting set retake_gap_days 10`."""
+    from exam_tui.services.sessions import SessionError
+    from exam_tui.services.settings import set_setting
+
+    try:
+        number = set_setting(state(ctx).db(), key, value, actor=by or default_actor())
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(t("cli.setting.set", key=key, value=number))

@@ -1,0 +1,65 @@
+"""Settings every machine must agree on, kept in the database: the retake gap for exams without their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from exam_tui.domain.policy import DEFAULT_RETAKE_GAP_DAYS
+from exam_tui.services.runtime import Database, MaybeClock, now_in
+from exam_tui.services.sessions import SessionError
+from exam_tui.store.models import AuditEventRow, SettingRow
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    default: int
+    low: int
+    high: int
+
+
+SETTINGS = {"retake_gap_days": SettingSpec(DEFAULT_RETAKE_GAP_DAYS, 0, 365)}
+
+
+def get_int(session: Session, key: str) -> int:
+    row = session.get(SettingRow, key)
+    return int(row.value) if row is not None else SETTINGS[key].default
+
+
+def retake_gap_days(session: Session) -> int:
+    return get_int(session, "retake_gap_days")
+
+
+def read_settings(db: Database) -> dict[str, int]:
+    with db.read() as session:
+        return {key: get_int(session, key) for key in SETTINGS}
+
+
+def set_setting(db: Database, key: str, value: str, *, actor: str, clock: MaybeClock = None) -> int:
+    spec = SETTINGS.get(key)
+    if spec is None:
+        raise SessionError("setting.unknown", key=key, known=", ".join(SETTINGS))
+    try:
+        number = int(value)
+    except ValueError:
+        raise SessionError("setting.not_a_number", key=key, value=value) from None
+    if not spec.low <= number <= spec.high:
+        raise SessionError("setting.range", key=key, low=spec.low, high=spec.high)
+    with db.write() as session:
+        now = now_in(session, clock)
+        row = session.get(SettingRow, key) or SettingRow(key=key, value="", updated_at=now)
+        before = row.value or None
+        row.value, row.updated_at, row.updated_by = str(number), now, actor
+        session.add(row)
+        session.add(
+            AuditEventRow(
+                at=now,
+                actor=actor,
+                action="setting.set",
+                entity="setting",
+                entity_id=key,
+                details={"before": before, "after": number},
+            )
+        )
+    return number
