@@ -91,13 +91,16 @@ def admit(
         if attempt is None:
             if entry.absent:
                 raise SessionError("login.absent")
-            used = attempts_used(session, cadre.id, exam)  # type: ignore[arg-type]
-            if used >= exam.max_attempts:
-                raise SessionError("login.attempts_exhausted", used=used)
             now = now_in(session, clock)
-            refusal = appointments.retake_refusal(session, cadre, exam, now)
-            if refusal is not None:
-                raise refusal
+            if appointments.policy_applies(exam):
+                # Attempts and the retake gap as the appointment counts them (since it was opened).
+                refusal = appointments.retake_refusal(session, cadre, exam, now)
+                if refusal is not None:
+                    raise refusal
+            else:
+                used = attempts_used(session, cadre.id, exam)  # type: ignore[arg-type]
+                if used >= exam.max_attempts:
+                    raise SessionError("login.attempts_exhausted", used=used)
             if too_late(exam_session, now):
                 raise SessionError("login.too_late", minutes=exam_session.allow_late_minutes)
         if entry.checked_in_at is None:

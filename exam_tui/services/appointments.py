@@ -222,8 +222,9 @@ def open_for_seated(
 ) -> int:
     """Seating cadres in a pre-appointment session opens an appointment for each one with a proposed post.
 
-    A cadre who already has an appointment for that post and exam, not yet cleared, keeps it: the new
-    session is their retake.
+    A cadre who already has an appointment for that post and exam keeps it: the new session is their
+    retake (or, when cleared, a sitting that cannot change it). A new appointment for a post of the same
+    name is opened by hand (``exam-tui appointment add``).
     """
     if exam.kind != PRE_APPOINTMENT:
         return 0
@@ -238,7 +239,6 @@ def open_for_seated(
                 AppointmentRow.post == cadre.proposed_post,
                 AppointmentRow.bank_slug == bank_slug,
                 AppointmentRow.exam_slug == exam.slug,
-                AppointmentRow.effective_status != Status.CLEARED.value,
             )
         ).first()
         if existing is None:
@@ -433,15 +433,21 @@ def _audit(
 # ---- may this sitting begin? ---------------------------------------------------------------------
 
 
+def policy_applies(exam: ExamRow) -> bool:
+    """Whether sittings of ``exam`` are limited by domain.policy (attempts and the retake gap).
+
+    Exams that decide something (pre-appointment, qualification) are, and any exam that sets its own
+    gap; practice and training may be repeated up to their attempt limit at any time.
+    """
+    return exam.kind in (PRE_APPOINTMENT, "qualification") or exam.retake_gap_days is not None
+
+
 def retake_refusal(session: Session, cadre: CadreRow, exam: ExamRow, now: datetime) -> SessionError | None:
     """Why a cadre may not sign in to a sitting of ``exam`` now (a retake too early, none left), else None.
 
-    The gap applies to exams that decide something (pre-appointment, qualification) or that set one;
-    practice may be repeated at will. For a pre-appointment exam only sittings since the open
+    For exams where :func:`policy_applies`. For a pre-appointment exam only sittings since the open
     appointment count, so a cadre proposed for a second post years later starts afresh.
     """
-    if exam.kind not in (PRE_APPOINTMENT, "qualification") and exam.retake_gap_days is None:
-        return None
     bank_slug = _bank_slug(session, exam)
     exam_ids = _exam_ids(session, bank_slug, exam.slug)
     since = None
@@ -466,3 +472,9 @@ def retake_refusal(session: Session, cadre: CadreRow, exam: ExamRow, now: dateti
     if decision.retake_from is not None and _local(now).date() < decision.retake_from:
         return SessionError("login.retake_too_early", date=decision.retake_from.isoformat())
     return None
+
+
+def refresh_all(session: Session, now: datetime, *, actor: str | None, why: str) -> list[DecisionChange]:
+    """Every cadre with an appointment (after a change of the rules, such as the retake gap)."""
+    cadre_ids = session.execute(select(AppointmentRow.cadre_id).distinct()).scalars().all()
+    return refresh_many(session, cadre_ids, now, actor=actor, why=why)

@@ -60,8 +60,8 @@ def _why(note: str) -> str:
         return t("decision.why.hand_in", attempt=args[0], how=t(f"decision.why.how.{args[1]}"))
     if kind in ("absent", "marked", "review", "key_corrected") and len(args) == 1:
         return t(f"decision.why.{kind}", number=args[0])
-    if kind == "opened":
-        return t("decision.why.opened")
+    if kind in ("opened", "setting"):
+        return t(f"decision.why.{kind}")
     return note
 
 

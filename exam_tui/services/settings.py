@@ -39,13 +39,13 @@ def read_settings(db: Database) -> dict[str, int]:
 def set_setting(db: Database, key: str, value: str, *, actor: str, clock: MaybeClock = None) -> int:
     spec = SETTINGS.get(key)
     if spec is None:
-        raise SessionError("setting.unknown", key=key, known=", ".join(SETTINGS))
+        raise SessionError("setting.unknown", name=key, known=", ".join(SETTINGS))
     try:
         number = int(value)
     except ValueError:
-        raise SessionError("setting.not_a_number", key=key, value=value) from None
+        raise SessionError("setting.not_a_number", name=key, value=value) from None
     if not spec.low <= number <= spec.high:
-        raise SessionError("setting.range", key=key, low=spec.low, high=spec.high)
+        raise SessionError("setting.range", name=key, low=spec.low, high=spec.high)
     with db.write() as session:
         now = now_in(session, clock)
         row = session.get(SettingRow, key) or SettingRow(key=key, value="", updated_at=now)
@@ -62,4 +62,9 @@ def set_setting(db: Database, key: str, value: str, *, actor: str, clock: MaybeC
                 details={"before": before, "after": number},
             )
         )
+        if key == "retake_gap_days":
+            # Stored retake dates (the deferred list) follow the new gap at once, as admission does.
+            from exam_tui.services import appointments  # appointments reads settings
+
+            appointments.refresh_all(session, now, actor=actor, why="setting:retake_gap_days")
     return number

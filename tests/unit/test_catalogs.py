@@ -31,3 +31,29 @@ def test_chinese_catalog_is_chinese() -> None:
         )
 
     assert [k for k, v in zh.MESSAGES.items() if untranslated(k, v)] == []
+
+
+def test_no_key_is_defined_twice_across_the_catalog_parts() -> None:
+    # A part loaded later would silently replace an earlier part's text for the same key.
+    import ast
+    import importlib
+    from pathlib import Path
+
+    from exam_tui.i18n import _parts
+
+    for lang in ("zh", "en"):
+        source = Path(importlib.import_module(f"exam_tui.i18n.{lang}").__file__ or "").read_text(
+            encoding="utf-8"
+        )
+        base = {
+            node.value
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Dict)
+            for node in node.keys
+            if isinstance(node, ast.Constant)
+        }
+        seen = {key: lang for key in base}
+        for area in _parts.AREAS:
+            for key in importlib.import_module(f"exam_tui.i18n.{lang}_{area}").MESSAGES:
+                assert key not in seen, f"{key} in {seen[key]} and {lang}_{area}"
+                seen[key] = f"{lang}_{area}"
