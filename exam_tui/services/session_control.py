@@ -154,11 +154,12 @@ def close_session(
                 SessionCandidateRow.cadre_id.not_in(began),  # type: ignore[attr-defined]
             )
         ).scalars():
+            # Marked absent earlier too: their absence is now dated by the close, and so is the retake.
+            no_shows.append(entry.cadre_id)
             if not entry.absent:
                 entry.absent = True
                 session.add(entry)
                 absent += 1
-                no_shows.append(entry.cadre_id)
         row.state, row.closed_at = SessionState.CLOSED, now
         session.add(row)
         session.flush()
