@@ -64,7 +64,7 @@ MESSAGES: dict[str, str] = {
     "review.pending": "awaiting grading",
     "review.legend": "● candidate's choice  ✓ key",
     "review.item": "Question {n} · {type} · {score} / {points} points · bank id {question}",
-    "review.option": "{marks} {letter}. {text}",
+    "review.option": "{letter}. {text}{marks}",
     "review.answer": "Answer: {answer}",
     "review.key": "Key: {answer}",
     "review.no_answer": "not answered",
@@ -122,7 +122,8 @@ MESSAGES: dict[str, str] = {
     "appeal_dialog.report.decisions": "{n} appointment decisions changed:",
     "appeal_dialog.report.decision": "  appointment #{appointment} ({post}): {before} → {after}",
     "appeal_dialog.decide.title": "Decide",
-    "appeal_dialog.decide.body": "When filed: {before}\nNow: {now}\nThe outcome is “changed” when the score or a decision differs from when it was filed, else “upheld”. A decision is final.",
+    "appeal_dialog.decide.body": "When filed: {before}\nNow: {now}\n“changed” if anything differs, else “upheld”; a decision is final.",
     "appeal_dialog.decide.note": "Decision note",
     "appeal_dialog.decide.confirm": "Decide",
+    "key.scroll_question": "Scroll question and rubric",
 }

@@ -64,7 +64,7 @@ MESSAGES: dict[str, str] = {
     "review.pending": "待阅卷",
     "review.legend": "● 考生所选  ✓ 正确答案",
     "review.item": "第 {n} 题 · {type} · 得分 {score} / {points} · 题库编号 {question}",
-    "review.option": "{marks} {letter}. {text}",
+    "review.option": "{letter}. {text}{marks}",
     "review.answer": "考生答案:{answer}",
     "review.key": "正确答案:{answer}",
     "review.no_answer": "未作答",
@@ -122,7 +122,8 @@ MESSAGES: dict[str, str] = {
     "appeal_dialog.report.decisions": "任用决定变化 {n} 项:",
     "appeal_dialog.report.decision": "  任用 #{appointment}({post}):{before} → {after}",
     "appeal_dialog.decide.title": "作出决定",
-    "appeal_dialog.decide.body": "登记时:{before}\n现在:{now}\n成绩或任用决定与登记时不同为“变更”,否则为“维持”。决定后不能再修改。",
+    "appeal_dialog.decide.body": "登记时:{before}\n现在:{now}\n有变化为“变更”,无变化为“维持”;决定后不能再修改。",
     "appeal_dialog.decide.note": "决定意见",
     "appeal_dialog.decide.confirm": "作出决定",
+    "key.scroll_question": "翻看题目与评分要点",
 }

@@ -21,7 +21,7 @@ from exam_tui.domain.paper import Paper, with_corrected_keys
 from exam_tui.domain.scoring import is_answered, score_paper
 from exam_tui.services import appointments
 from exam_tui.services.runtime import Database, MaybeClock, now_in
-from exam_tui.services.sessions import SessionError
+from exam_tui.services.sessions import SessionError, SessionView, session_views
 from exam_tui.store.models import (
     AttemptRow,
     AuditEventRow,
@@ -192,6 +192,20 @@ def _session_answers(session: Session, session_id: int) -> tuple[ExamRow, dict[s
                 )
             )
     return exam, by_question
+
+
+def sessions_to_grade(db: Database) -> list[SessionView]:
+    """Started or closed sessions whose exam has short answers (the only ones a grader has work in),
+    newest first."""
+    with db.read() as session:
+        rows = session.execute(
+            select(ExamSessionRow, ExamRow.sections)
+            .join(ExamRow, ExamSessionRow.exam_id == ExamRow.id)  # type: ignore[arg-type]
+            .where(ExamSessionRow.state.in_(("started", "closed")))  # type: ignore[attr-defined]
+            .order_by(ExamSessionRow.starts_at.desc(), ExamSessionRow.id.desc())  # type: ignore[attr-defined]
+        ).all()
+        wanted = [row for row, sections in rows if any(s.get("type") == "short_answer" for s in sections)]
+        return session_views(session, wanted)
 
 
 def grading_queue(db: Database, session_id: int, grader: str) -> list[QueueQuestion]:

@@ -284,3 +284,14 @@ def test_an_appeal_regrade_replaces_the_marks(
     with pytest.raises(SessionError) as closed:
         appeals.regrade(db, appeal, item=SA1, points=10, reviewer="复核员", clock=clock)
     assert closed.value.key == "appeal.decided"
+
+
+def test_only_sessions_with_short_answers_are_offered_to_graders(
+    db: Database, sitting: WrittenSitting
+) -> None:
+    from exam_tui.services.grading import sessions_to_grade
+    from exam_tui.services.sessions import list_sessions
+
+    # The demo's pre-appointment session has no short answers (and has not started): not offered.
+    assert len(list_sessions(db)) == 2
+    assert [s.id for s in sessions_to_grade(db)] == [sitting.session_id]

@@ -12,6 +12,7 @@ from exam_tui.services.banks import QuestionView, list_questions
 from exam_tui.services.runtime import Database
 from exam_tui.services.sessions import list_sessions
 from exam_tui.tui.app import ExamApp
+from exam_tui.tui.screens.admin.menu import AdminMenuScreen
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
 from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.home import HomeScreen
@@ -66,7 +67,7 @@ async def test_home_says_when_no_session_today(empty_db: Database, app_on, settl
 async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for key, screen_type in (("2", SessionPickerScreen), ("3", BankBrowserScreen)):
+        for key, screen_type in (("2", SessionPickerScreen), ("3", AdminMenuScreen)):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)
@@ -75,7 +76,7 @@ async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -
             assert isinstance(app.screen, HomeScreen)
         await pilot.click("#role-admin")
         await settle(pilot)
-        assert isinstance(app.screen, BankBrowserScreen)
+        assert isinstance(app.screen, AdminMenuScreen)
 
 
 async def test_candidate_key_turns_the_terminal_into_a_candidate_terminal(app: ExamApp, settle) -> None:
@@ -92,7 +93,9 @@ async def test_candidate_key_turns_the_terminal_into_a_candidate_terminal(app: E
 async def test_bank_browser_shows_question_answer_and_source(app: ExamApp, demo_db: Database, settle) -> None:
     questions = list_questions(demo_db, BANK)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
+        await app.push_screen(
+            BankBrowserScreen()
+        )  # the admin menu's 1 opens it (tests/tui/test_admin_screens.py)
         await settle(pilot)
         tree = app.screen.query_one("#banks", Tree)
         bank_node = tree.root.children[0]
@@ -118,7 +121,9 @@ async def test_bank_browser_formats_each_answer_kind(app: ExamApp, demo_db: Data
     questions = list_questions(demo_db, BANK)
     by_slug = {q.slug: q for q in questions}
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
+        await app.push_screen(
+            BankBrowserScreen()
+        )  # the admin menu's 1 opens it (tests/tui/test_admin_screens.py)
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -145,7 +150,9 @@ async def test_bank_browser_formats_each_answer_kind(app: ExamApp, demo_db: Data
 async def test_bank_browser_empty_state(empty_db: Database, app_on, settle) -> None:
     app = app_on(empty_db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
+        await app.push_screen(
+            BankBrowserScreen()
+        )  # the admin menu's 1 opens it (tests/tui/test_admin_screens.py)
         await settle(pilot)
         none = app.screen.query_one("#browser-none", Static)
         assert none.display and shown(none) == t("browser.none")

@@ -8,6 +8,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from exam_tui.tui.screens.bank_browser import BankBrowserScreen
+
 SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((80, 24), id="80x24")]
 
 
@@ -25,7 +27,7 @@ def test_home(snap_compare, app, size) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_bank_browser_question_selected(snap_compare, app, size) -> None:
     async def open_browser(pilot: Pilot) -> None:
-        await pilot.press("3")
+        await pilot.app.push_screen(BankBrowserScreen())
         await _settle(pilot)
         pilot.app.screen.query_one("#questions", DataTable).focus()
         await pilot.press("down")

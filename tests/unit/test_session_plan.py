@@ -264,3 +264,11 @@ def test_every_problem_is_reported_in_file_order(tmp_path: Path) -> None:
     lines = plan_lines(result)
     assert lines[0] == f"{result.path}:2:7: “pre-appointment” 不是 题库/考试 形式的考试标识"
     assert lines[3].endswith("身份证号 “110105” 无效:应为 18 位")
+
+
+def test_shipped_qualification_plan_is_valid() -> None:
+    folder = Path(__file__).parents[2] / "sessions"
+    result = read_plan(folder / "plan-qualification-example.yaml")
+    assert result.plan is not None, result.problems
+    assert result.plan.exam == "discipline-inspection-qualification/qualification"
+    assert len(result.plan.id_numbers) == 2

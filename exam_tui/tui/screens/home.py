@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Static
 from exam_tui.i18n import t
 from exam_tui.services.sessions import SessionView, sessions_on
 from exam_tui.tui.messages import LoadFailed
-from exam_tui.tui.screens.bank_browser import BankBrowserScreen
+from exam_tui.tui.screens.admin.menu import AdminMenuScreen
 from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 from exam_tui.tui.text import hhmm, in_zone, session_cells, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
@@ -119,4 +119,4 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(SessionPickerScreen())
 
     def action_admin(self) -> None:
-        self.app.push_screen(BankBrowserScreen())
+        self.app.push_screen(AdminMenuScreen())

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from exam_tui.services.session_control import CandidateRecord
     from exam_tui.tui.app import ExamApp
 
-# Accounts come later; until then every intervention is recorded as the proctor's.
+# Accounts come later (issue 9): the name given in the admin area, else "proctor".
 ACTOR = "proctor"
 # Which candidate states each per-candidate action applies to (the services refuse the others anyway).
 APPLIES = {
@@ -365,7 +365,7 @@ class ConsoleScreen(Screen[None]):
         return counts(list(self.rows.values()))
 
     def _as_proctor(self) -> dict[str, Any]:
-        return {"clock": self.app.service_clock, "actor": ACTOR}
+        return {"clock": self.app.service_clock, "actor": self.app.operator or ACTOR}
 
     def _who(self, record: CandidateRecord) -> str:
         return t(

@@ -1,0 +1,401 @@
+"""The appeals screens' dialogs: file an appeal, regrade, correct a key, decide; the key correction's report.
+
+Each form dialog runs its service call itself, in a thread worker, and stays open when the service
+refuses: the reviewer reads the refusal where the values were typed and corrects them (a wrong letter, a
+half point, an empty note) instead of starting over. Only a done action closes the dialog, with its
+result wrapped in :class:`Acted` (None means the reviewer went back).
+
+The words for service values that both the dialogs and the review screen show (results, keys in the
+bank's terms, decision statuses) are here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from exam_tui.i18n import t
+from exam_tui.services import appeals
+from exam_tui.services.sessions import SessionError
+from exam_tui.tui.screens.admin.grading import first_line, parse_points, points_text
+from exam_tui.tui.text import translate_bindings
+
+if TYPE_CHECKING:
+    from exam_tui.services.appeals import KeyCorrectionReport, ReviewItem
+    from exam_tui.tui.app import ExamApp
+
+
+# ---- words for service values ------------------------------------------------------------------------
+
+
+def status_word(status: str) -> str:
+    """An appointment decision's status in words (a status this screen does not know, as stored)."""
+    try:
+        return t(f"decision.status.{status}")
+    except KeyError:
+        return status
+
+
+def result_words(snapshot: dict[str, Any]) -> str:
+    """An attempt's result and the cadre's appointment decisions, as an appeal snapshot holds them."""
+    if snapshot.get("score") is None or snapshot.get("state") == "pending_grading":
+        result = t("review.pending")
+    else:
+        verdict = t("review.passed") if snapshot.get("passed") else t("review.failed")
+        result = t("review.result", score=points_text(snapshot["score"]), verdict=verdict)
+    decisions = snapshot.get("decisions") or []
+    if not decisions:
+        return result
+    listed = t("review.separator").join(
+        t("review.decision", post=d.get("post", ""), status=status_word(str(d.get("status", ""))))
+        for d in decisions
+    )
+    return t("review.with_decisions", result=result, decisions=listed)
+
+
+def bank_key_text(key: Any) -> str:
+    """A key in the bank's terms: B; A、C; 正确 / 错误; each blank's accepted answers."""
+    if key is None:
+        return t("appeals.none_yet")
+    if isinstance(key, bool):
+        return t("review.true") if key else t("review.false")
+    if isinstance(key, list):
+        if key and all(isinstance(k, list) for k in key):
+            return t("review.blank_separator").join("/".join(map(str, k)) for k in key)
+        return t("review.separator").join(map(str, key))
+    return str(key)
+
+
+# ---- the dialogs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    required: bool = True
+    integer: bool = False
+    max_length: int = 500
+
+
+@dataclass(frozen=True)
+class Acted:
+    """What a form dialog's action returned: the dialog closes with this once the service said yes."""
+
+    result: Any
+
+
+class AppealDialog(ModalScreen[Acted | None]):
+    """Fields, then confirm; ``act(values)`` runs in a worker. Enter goes to the next field and confirms on
+    the last; Esc or the back button cancel. ``check`` may refuse values before the service sees them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.back", priority=True)]
+    CSS_PATH = "appeal_dialogs.tcss"
+
+    class Done(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        fields: Sequence[Field],
+        confirm: str,
+        act: Callable[[dict[str, str]], Any],
+        *,
+        dialog_id: str,
+        check: Callable[[dict[str, str]], str | None] | None = None,
+    ) -> None:
+        super().__init__(id=dialog_id)
+        self.title_text, self.body, self.fields, self.confirm = title, body, list(fields), confirm
+        self.act, self.check = act, check
+        self._busy = False
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="appeal-dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll(classes="appeal-dialog-body"):
+                yield Static(self.body, markup=False)
+            for field in self.fields:
+                yield Label(field.label, classes="form-label", markup=False)
+                yield Input(
+                    field.value,
+                    id=f"field-{field.name}",
+                    max_length=field.max_length,
+                    type="integer" if field.integer else "text",
+                    compact=True,  # a dialog of three fields still fits 80x24
+                )
+            yield Static("", id="appeal-dialog-message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("dialog.back"), id="back", variant="primary")
+                yield Button(self.confirm, id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        # The first field still to fill: a preselected item number leaves the cursor on the points.
+        empty = [i for i in self.query(Input) if not i.value]
+        (empty or list(self.query(Input)))[0].focus()
+
+    @on(Input.Submitted)
+    def _next_or_confirm(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        position = inputs.index(event.input)
+        if position + 1 < len(inputs):
+            inputs[position + 1].focus()
+        else:
+            self._confirm()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        if self._busy:
+            return
+        values = {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
+        for field in self.fields:
+            if field.required and not values[field.name]:
+                self._refuse(t("dialog.required", label=field.label), field.name)
+                return
+        problem = self.check(values) if self.check is not None else None
+        if problem is not None:
+            self._refuse(problem, None)
+            return
+        self._busy = True
+        self._say(t("appeal_dialog.working"), error=False)
+        self._run(values)
+
+    @work(thread=True, exit_on_error=False, group="appeal-dialog")
+    def _run(self, values: dict[str, str]) -> None:
+        try:
+            result = self.act(values)
+        except SessionError as exc:
+            self.post_message(self.Failed(exc.message()))
+        except Exception as exc:  # the database went away: say so, keep what was typed
+            self.post_message(self.Failed(t("appeal_dialog.failed", detail=first_line(exc))))
+        else:
+            self.post_message(self.Done(result))
+
+    def on_appeal_dialog_done(self, message: Done) -> None:
+        self.dismiss(Acted(message.result))
+
+    def on_appeal_dialog_failed(self, message: Failed) -> None:
+        self._busy = False
+        self._refuse(message.text, None)
+
+    def _refuse(self, text: str, field: str | None) -> None:
+        """The refusal under the fields; the cursor goes to ``field``, else stays where it was."""
+        self._say(text, error=True)
+        if field is not None:
+            self.query_one(f"#field-{field}", Input).focus()
+
+    def _say(self, text: str, *, error: bool) -> None:
+        said = self.query_one("#appeal-dialog-message", Static)
+        said.update(text)
+        said.set_class(error, "error")
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AppealReportDialog(ModalScreen[None]):
+    """Read-only: what an action did (a key correction's rescoring). Enter or Esc close it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "key.back", priority=True),
+        Binding("enter", "close", "key.back", show=False, priority=True),
+    ]
+    CSS_PATH = "appeal_dialogs.tcss"
+
+    def __init__(self, title: str, body: str, *, dialog_id: str) -> None:
+        super().__init__(id=dialog_id)
+        self.title_text, self.body = title, body
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="appeal-dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll(classes="appeal-dialog-body report-body"):
+                yield Static(self.body, id="report-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("appeal_dialog.close"), id="close", variant="primary")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# ---- the dialogs of the appeals screens ----------------------------------------------------------------
+
+
+def _whole(values: dict[str, str], name: str, label: str) -> str | None:
+    return None if values[name].isdigit() else t("appeal_dialog.number", label=label)
+
+
+def file_dialog(app: ExamApp) -> AppealDialog:
+    """A new appeal against a handed-in paper (its attempt number), filed by the operator."""
+    attempt = t("appeal_dialog.file.attempt")
+    return AppealDialog(
+        t("appeal_dialog.file.title"),
+        t("appeal_dialog.file.body", operator=app.operator),
+        [
+            Field("attempt", attempt, integer=True, max_length=9),
+            Field("reason", t("appeal_dialog.file.reason")),
+        ],
+        t("appeal_dialog.file.confirm"),
+        lambda v: appeals.file_appeal(
+            app.db, int(v["attempt"]), v["reason"], filed_by=app.operator or "", clock=app.service_clock
+        ),
+        dialog_id="file-appeal",
+        check=lambda v: _whole(v, "attempt", attempt),
+    )
+
+
+def regrade_dialog(app: ExamApp, appeal_id: int, item: int | None) -> AppealDialog:
+    """The reviewer's points for a short answer; ``item`` is preselected (the one under the cursor)."""
+    number = t("appeal_dialog.regrade.item")
+
+    def check(values: dict[str, str]) -> str | None:
+        if parse_points(values["points"]) is None:
+            return t("appeal_dialog.points_number")
+        return _whole(values, "item", number)
+
+    return AppealDialog(
+        t("appeal_dialog.regrade.title"),
+        t("appeal_dialog.regrade.body", operator=app.operator),
+        [
+            Field("item", number, value=str(item) if item else "", integer=True, max_length=4),
+            Field("points", t("appeal_dialog.regrade.points"), max_length=8),
+            Field("comment", t("appeal_dialog.regrade.comment"), required=False),
+        ],
+        t("appeal_dialog.regrade.confirm"),
+        lambda v: appeals.regrade(
+            app.db,
+            appeal_id,
+            item=int(v["item"]),
+            points=parse_points(v["points"]),  # type: ignore[arg-type]
+            reviewer=app.operator or "",
+            comment=v["comment"] or None,
+            clock=app.service_clock,
+        ),
+        dialog_id="regrade",
+        check=check,
+    )
+
+
+def bank_view(review: ReviewItem) -> tuple[list[tuple[str, str]], Any]:
+    """The item's options under the bank's letters, and the key in force in the bank's terms.
+
+    The paper shows its own shuffle of the options; a corrected key is typed in the bank's letters,
+    which ``bank_letters`` maps each shown letter back to.
+    """
+    item = review.item
+    shown = [letter for letter, _ in item.options]
+    to_bank = dict(zip(shown, item.bank_letters, strict=False))
+    options = sorted((to_bank.get(letter, letter), text) for letter, text in item.options)
+    if item.type == "single":
+        return options, to_bank.get(item.key, item.key)
+    if item.type == "multiple":
+        return options, sorted(to_bank.get(letter, letter) for letter in item.key or [])
+    if item.type == "true_false":
+        return options, item.key == "A"
+    return options, item.key
+
+
+def key_dialog(app: ExamApp, appeal_id: int, review: ReviewItem | None) -> AppealDialog:
+    """A corrected key for the question under the cursor (its bank id preselected), in the bank's letters."""
+    lines = []
+    if review is not None:
+        options, key = bank_view(review)
+        item = review.item
+        head = t("appeal_dialog.key.head", n=item.number, type=item.type, question=item.question)
+        lines.append(head + t("appeal_dialog.key.current", key=bank_key_text(key)))
+        lines += [t("appeal_dialog.key.option", letter=letter, text=text) for letter, text in options]
+    lines.append(t("appeal_dialog.key.hint"))
+    return AppealDialog(
+        t("appeal_dialog.key.title"),
+        "\n".join(lines),
+        [
+            Field("question", t("appeal_dialog.key.question"), value=review.item.question if review else ""),
+            Field("key", t("appeal_dialog.key.key")),
+            Field("reason", t("appeal_dialog.key.reason")),
+        ],
+        t("appeal_dialog.key.confirm"),
+        lambda v: appeals.correct_key(
+            app.db,
+            appeal_id,
+            question=v["question"],
+            key=v["key"],
+            reason=v["reason"],
+            reviewer=app.operator or "",
+            clock=app.service_clock,
+        ),
+        dialog_id="correct-key",
+    )
+
+
+def decide_dialog(app: ExamApp, appeal_id: int, before: str, now: str) -> AppealDialog:
+    return AppealDialog(
+        t("appeal_dialog.decide.title"),
+        t("appeal_dialog.decide.body", before=before, now=now),
+        [Field("note", t("appeal_dialog.decide.note"))],
+        t("appeal_dialog.decide.confirm"),
+        lambda v: appeals.decide_appeal(
+            app.db, appeal_id, note=v["note"], reviewer=app.operator or "", clock=app.service_clock
+        ),
+        dialog_id="decide",
+    )
+
+
+def report_dialog(report: KeyCorrectionReport) -> AppealReportDialog:
+    """Whose result and which decisions the key correction changed."""
+    lines = [
+        t(
+            "appeal_dialog.report.key",
+            question=report.question,
+            before=bank_key_text(report.previous_key),
+            after=bank_key_text(report.key),
+        ),
+        t("appeal_dialog.report.rescored", n=len(report.rescored), changed=len(report.changed)),
+    ]
+    for r in report.changed:
+        before = _score_words(r.before, r.passed_before)
+        after = _score_words(r.after, r.passed_after)
+        lines.append(
+            t("appeal_dialog.report.changed", attempt=r.attempt_id, name=r.cadre, before=before, after=after)
+        )
+    if report.decisions:
+        lines.append(t("appeal_dialog.report.decisions", n=len(report.decisions)))
+        lines += [
+            t(
+                "appeal_dialog.report.decision",
+                appointment=c.appointment_id,
+                post=c.post,
+                before=status_word(c.before),
+                after=status_word(c.after),
+            )
+            for c in report.decisions
+        ]
+    return AppealReportDialog(t("appeal_dialog.report.title"), "\n".join(lines), dialog_id="key-report")
+
+
+def _score_words(score: float | None, passed: bool | None) -> str:
+    return result_words({"score": score, "passed": passed})
