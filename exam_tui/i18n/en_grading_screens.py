@@ -90,8 +90,6 @@ MESSAGES: dict[str, str] = {
     "review.done.key": "Key corrected; {n} papers rescored",
     "review.done.decided": "Decided: {outcome}",
     # the dialogs of the appeals screens
-    "appeal_dialog.working": "Working…",
-    "appeal_dialog.failed": "Not done: {detail}",
     "appeal_dialog.close": "Close (Enter)",
     "appeal_dialog.number": "{label} must be a number",
     "appeal_dialog.points_number": "Points must be a number, halves allowed (e.g. 7 or 7.5)",

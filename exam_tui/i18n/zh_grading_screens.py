@@ -90,8 +90,6 @@ MESSAGES: dict[str, str] = {
     "review.done.key": "已更正答案,重新计分 {n} 份答卷",
     "review.done.decided": "已作出决定:{outcome}",
     # the dialogs of the appeals screens
-    "appeal_dialog.working": "正在办理……",
-    "appeal_dialog.failed": "操作未完成:{detail}",
     "appeal_dialog.close": "关闭 (Enter)",
     "appeal_dialog.number": "{label}应为数字",
     "appeal_dialog.points_number": "得分应为数字,可给半分(如 7 或 7.5)",

@@ -18,8 +18,9 @@ from exam_tui.services import appeals, attempts
 from exam_tui.services.grading import record_mark
 from exam_tui.services.runtime import Database
 from exam_tui.tui.app import ExamApp
-from exam_tui.tui.screens.admin.appeal_dialogs import AppealDialog, AppealReportDialog
+from exam_tui.tui.screens.admin.appeal_dialogs import AppealReportDialog
 from exam_tui.tui.screens.admin.appeals import AppealReviewScreen, AppealsScreen
+from exam_tui.tui.screens.admin.dialogs import ActionDialog
 from tests.tui.test_grading_screen import GRADER, Sitting, grader_app, settle, sitting
 
 REVIEWER = "王复核"
@@ -91,7 +92,7 @@ def content(screen: Any, selector: str) -> str:
 
 
 def dialog_message(app: ExamApp) -> str:
-    return content(app.screen, "#appeal-dialog-message")
+    return content(app.screen, "#dialog-problem-text")
 
 
 async def fill(pilot: Any, *values: str) -> None:
@@ -135,9 +136,9 @@ async def test_an_appeal_is_filed_in_the_dialog_which_explains_refusals(db: Data
         assert content(app.screen, "#appeals-empty") == "还没有申诉。按 n 登记一份申诉。"
         await pilot.press("n")
         await settle(pilot)
-        assert isinstance(app.screen, AppealDialog)
+        assert isinstance(app.screen, ActionDialog)
         await fill(pilot, "999", "成绩有误")
-        assert isinstance(app.screen, AppealDialog)  # refused: the dialog stays, with the service's words
+        assert isinstance(app.screen, ActionDialog)  # refused: the dialog stays, with the service's words
         assert dialog_message(app) == t("grading.no_attempt", id=999)
         await pilot.press("shift+tab")
         await fill(pilot, str(s.attempt_ids[0]), "单选题答案有误,我选的是对的")
@@ -204,9 +205,9 @@ async def test_regrade_key_correction_and_decision_change_the_stored_result(
         # regrade: the cursor on the short answer preselects it; a refused half point stays in the dialog
         await pilot.press("down", "down", "r")
         await settle(pilot)
-        assert app.screen.query_one("#field-item", Input).value == "3"
+        assert app.screen.query_one("#entry-item", Input).value == "3"
         await fill(pilot, "7.3", "")
-        assert isinstance(app.screen, AppealDialog) and dialog_message(app) == t("grading.half_points")
+        assert isinstance(app.screen, ActionDialog) and dialog_message(app) == t("grading.half_points")
         await pilot.press("shift+tab")
         await fill(pilot, "6", "要点答出两项")
         assert app.screen is review
@@ -217,8 +218,8 @@ async def test_regrade_key_correction_and_decision_change_the_stored_result(
         await pilot.press("up", "up", "k")
         await settle(pilot)
         dialog = app.screen
-        assert isinstance(dialog, AppealDialog)
-        assert dialog.query_one("#field-question", Input).value == "sc-1"
+        assert isinstance(dialog, ActionDialog)
+        assert dialog.query_one("#entry-question", Input).value == "sc-1"
         assert "A. 本级人民代表大会" in dialog.body and "现行答案 B" in dialog.body
         await fill(pilot, "Ａ", "据《监察法》第八条")
         report = app.screen

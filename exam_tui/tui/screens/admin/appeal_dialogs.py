@@ -1,9 +1,10 @@
 """The appeals screens' dialogs: file an appeal, regrade, correct a key, decide; the key correction's report.
 
-Each form dialog runs its service call itself, in a thread worker, and stays open when the service
-refuses: the reviewer reads the refusal where the values were typed and corrects them (a wrong letter, a
-half point, an empty note) instead of starting over. Only a done action closes the dialog, with its
-result wrapped in :class:`Acted` (None means the reviewer went back).
+Each form dialog is the admin's :class:`ActionDialog` (compact): it runs its service call in a thread
+worker and stays open when the service refuses, so the reviewer reads the refusal where the values were
+typed and corrects them (a wrong letter, a half point, an empty note) instead of starting over. Only a
+done action closes the dialog, with its result wrapped in :class:`Acted` (None means the reviewer went
+back).
 
 The words for service values that both the dialogs and the review screen show (results, keys in the
 bank's terms, decision statuses) are here too.
@@ -11,22 +12,20 @@ bank's terms, decision statuses) are here too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Static
 
 from exam_tui.i18n import t
 from exam_tui.services import appeals
-from exam_tui.services.sessions import SessionError
-from exam_tui.tui.screens.admin.grading import first_line, parse_points, points_text
+from exam_tui.tui.screens.admin.dialogs import ActionDialog, Entry
+from exam_tui.tui.screens.admin.grading import parse_points, points_text
 from exam_tui.tui.text import translate_bindings
 
 if TYPE_CHECKING:
@@ -75,17 +74,7 @@ def bank_key_text(key: Any) -> str:
     return str(key)
 
 
-# ---- the dialogs ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    value: str = ""
-    required: bool = True
-    integer: bool = False
-    max_length: int = 500
+# ---- what the dialogs hand back -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -93,127 +82,6 @@ class Acted:
     """What a form dialog's action returned: the dialog closes with this once the service said yes."""
 
     result: Any
-
-
-class AppealDialog(ModalScreen[Acted | None]):
-    """Fields, then confirm; ``act(values)`` runs in a worker. Enter goes to the next field and confirms on
-    the last; Esc or the back button cancel. ``check`` may refuse values before the service sees them."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.back", priority=True)]
-    CSS_PATH = "appeal_dialogs.tcss"
-
-    class Done(Message):
-        def __init__(self, result: Any) -> None:
-            super().__init__()
-            self.result = result
-
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    def __init__(
-        self,
-        title: str,
-        body: str,
-        fields: Sequence[Field],
-        confirm: str,
-        act: Callable[[dict[str, str]], Any],
-        *,
-        dialog_id: str,
-        check: Callable[[dict[str, str]], str | None] | None = None,
-    ) -> None:
-        super().__init__(id=dialog_id)
-        self.title_text, self.body, self.fields, self.confirm = title, body, list(fields), confirm
-        self.act, self.check = act, check
-        self._busy = False
-        translate_bindings(self)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="appeal-dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            with VerticalScroll(classes="appeal-dialog-body"):
-                yield Static(self.body, markup=False)
-            for field in self.fields:
-                yield Label(field.label, classes="form-label", markup=False)
-                yield Input(
-                    field.value,
-                    id=f"field-{field.name}",
-                    max_length=field.max_length,
-                    type="integer" if field.integer else "text",
-                    compact=True,  # a dialog of three fields still fits 80x24
-                )
-            yield Static("", id="appeal-dialog-message", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(t("dialog.back"), id="back", variant="primary")
-                yield Button(self.confirm, id="confirm", variant="error")
-
-    def on_mount(self) -> None:
-        # The first field still to fill: a preselected item number leaves the cursor on the points.
-        empty = [i for i in self.query(Input) if not i.value]
-        (empty or list(self.query(Input)))[0].focus()
-
-    @on(Input.Submitted)
-    def _next_or_confirm(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        position = inputs.index(event.input)
-        if position + 1 < len(inputs):
-            inputs[position + 1].focus()
-        else:
-            self._confirm()
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm(self) -> None:
-        if self._busy:
-            return
-        values = {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
-        for field in self.fields:
-            if field.required and not values[field.name]:
-                self._refuse(t("dialog.required", label=field.label), field.name)
-                return
-        problem = self.check(values) if self.check is not None else None
-        if problem is not None:
-            self._refuse(problem, None)
-            return
-        self._busy = True
-        self._say(t("appeal_dialog.working"), error=False)
-        self._run(values)
-
-    @work(thread=True, exit_on_error=False, group="appeal-dialog")
-    def _run(self, values: dict[str, str]) -> None:
-        try:
-            result = self.act(values)
-        except SessionError as exc:
-            self.post_message(self.Failed(exc.message()))
-        except Exception as exc:  # the database went away: say so, keep what was typed
-            self.post_message(self.Failed(t("appeal_dialog.failed", detail=first_line(exc))))
-        else:
-            self.post_message(self.Done(result))
-
-    def on_appeal_dialog_done(self, message: Done) -> None:
-        self.dismiss(Acted(message.result))
-
-    def on_appeal_dialog_failed(self, message: Failed) -> None:
-        self._busy = False
-        self._refuse(message.text, None)
-
-    def _refuse(self, text: str, field: str | None) -> None:
-        """The refusal under the fields; the cursor goes to ``field``, else stays where it was."""
-        self._say(text, error=True)
-        if field is not None:
-            self.query_one(f"#field-{field}", Input).focus()
-
-    def _say(self, text: str, *, error: bool) -> None:
-        said = self.query_one("#appeal-dialog-message", Static)
-        said.update(text)
-        said.set_class(error, "error")
-
-    @on(Button.Pressed, "#back")
-    def _back(self) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AppealReportDialog(ModalScreen[None]):
@@ -231,9 +99,9 @@ class AppealReportDialog(ModalScreen[None]):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="appeal-dialog"):
+        with Vertical(classes="appeal-report"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
-            with VerticalScroll(classes="appeal-dialog-body report-body"):
+            with VerticalScroll(classes="report-body"):
                 yield Static(self.body, id="report-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("appeal_dialog.close"), id="close", variant="primary")
@@ -250,26 +118,29 @@ def _whole(values: dict[str, str], name: str, label: str) -> str | None:
     return None if values[name].isdigit() else t("appeal_dialog.number", label=label)
 
 
-def file_dialog(app: ExamApp) -> AppealDialog:
+def file_dialog(app: ExamApp) -> ActionDialog[Acted]:
     """A new appeal against a handed-in paper (its attempt number), filed by the operator."""
     attempt = t("appeal_dialog.file.attempt")
-    return AppealDialog(
+    return ActionDialog(
         t("appeal_dialog.file.title"),
         t("appeal_dialog.file.body", operator=app.operator),
         [
-            Field("attempt", attempt, integer=True, max_length=9),
-            Field("reason", t("appeal_dialog.file.reason")),
+            Entry("attempt", attempt, integer=True, max_length=9),
+            Entry("reason", t("appeal_dialog.file.reason")),
         ],
         t("appeal_dialog.file.confirm"),
-        lambda v: appeals.file_appeal(
-            app.db, int(v["attempt"]), v["reason"], filed_by=app.operator or "", clock=app.service_clock
+        lambda v: Acted(
+            appeals.file_appeal(
+                app.db, int(v["attempt"]), v["reason"], filed_by=app.operator or "", clock=app.service_clock
+            )
         ),
         dialog_id="file-appeal",
+        compact=True,
         check=lambda v: _whole(v, "attempt", attempt),
     )
 
 
-def regrade_dialog(app: ExamApp, appeal_id: int, item: int | None) -> AppealDialog:
+def regrade_dialog(app: ExamApp, appeal_id: int, item: int | None) -> ActionDialog[Acted]:
     """The reviewer's points for a short answer; ``item`` is preselected (the one under the cursor)."""
     number = t("appeal_dialog.regrade.item")
 
@@ -278,25 +149,28 @@ def regrade_dialog(app: ExamApp, appeal_id: int, item: int | None) -> AppealDial
             return t("appeal_dialog.points_number")
         return _whole(values, "item", number)
 
-    return AppealDialog(
+    return ActionDialog(
         t("appeal_dialog.regrade.title"),
         t("appeal_dialog.regrade.body", operator=app.operator),
         [
-            Field("item", number, value=str(item) if item else "", integer=True, max_length=4),
-            Field("points", t("appeal_dialog.regrade.points"), max_length=8),
-            Field("comment", t("appeal_dialog.regrade.comment"), required=False),
+            Entry("item", number, value=str(item) if item else "", integer=True, max_length=4),
+            Entry("points", t("appeal_dialog.regrade.points"), max_length=8),
+            Entry("comment", t("appeal_dialog.regrade.comment"), required=False),
         ],
         t("appeal_dialog.regrade.confirm"),
-        lambda v: appeals.regrade(
-            app.db,
-            appeal_id,
-            item=int(v["item"]),
-            points=parse_points(v["points"]),  # type: ignore[arg-type]
-            reviewer=app.operator or "",
-            comment=v["comment"] or None,
-            clock=app.service_clock,
+        lambda v: Acted(
+            appeals.regrade(
+                app.db,
+                appeal_id,
+                item=int(v["item"]),
+                points=parse_points(v["points"]),  # type: ignore[arg-type]
+                reviewer=app.operator or "",
+                comment=v["comment"] or None,
+                clock=app.service_clock,
+            )
         ),
         dialog_id="regrade",
+        compact=True,
         check=check,
     )
 
@@ -320,7 +194,7 @@ def bank_view(review: ReviewItem) -> tuple[list[tuple[str, str]], Any]:
     return options, item.key
 
 
-def key_dialog(app: ExamApp, appeal_id: int, review: ReviewItem | None) -> AppealDialog:
+def key_dialog(app: ExamApp, appeal_id: int, review: ReviewItem | None) -> ActionDialog[Acted]:
     """A corrected key for the question under the cursor (its bank id preselected), in the bank's letters."""
     lines = []
     if review is not None:
@@ -330,38 +204,44 @@ def key_dialog(app: ExamApp, appeal_id: int, review: ReviewItem | None) -> Appea
         lines.append(head + t("appeal_dialog.key.current", key=bank_key_text(key)))
         lines += [t("appeal_dialog.key.option", letter=letter, text=text) for letter, text in options]
     lines.append(t("appeal_dialog.key.hint"))
-    return AppealDialog(
+    return ActionDialog(
         t("appeal_dialog.key.title"),
         "\n".join(lines),
         [
-            Field("question", t("appeal_dialog.key.question"), value=review.item.question if review else ""),
-            Field("key", t("appeal_dialog.key.key")),
-            Field("reason", t("appeal_dialog.key.reason")),
+            Entry("question", t("appeal_dialog.key.question"), value=review.item.question if review else ""),
+            Entry("key", t("appeal_dialog.key.key")),
+            Entry("reason", t("appeal_dialog.key.reason")),
         ],
         t("appeal_dialog.key.confirm"),
-        lambda v: appeals.correct_key(
-            app.db,
-            appeal_id,
-            question=v["question"],
-            key=v["key"],
-            reason=v["reason"],
-            reviewer=app.operator or "",
-            clock=app.service_clock,
+        lambda v: Acted(
+            appeals.correct_key(
+                app.db,
+                appeal_id,
+                question=v["question"],
+                key=v["key"],
+                reason=v["reason"],
+                reviewer=app.operator or "",
+                clock=app.service_clock,
+            )
         ),
         dialog_id="correct-key",
+        compact=True,
     )
 
 
-def decide_dialog(app: ExamApp, appeal_id: int, before: str, now: str) -> AppealDialog:
-    return AppealDialog(
+def decide_dialog(app: ExamApp, appeal_id: int, before: str, now: str) -> ActionDialog[Acted]:
+    return ActionDialog(
         t("appeal_dialog.decide.title"),
         t("appeal_dialog.decide.body", before=before, now=now),
-        [Field("note", t("appeal_dialog.decide.note"))],
+        [Entry("note", t("appeal_dialog.decide.note"))],
         t("appeal_dialog.decide.confirm"),
-        lambda v: appeals.decide_appeal(
-            app.db, appeal_id, note=v["note"], reviewer=app.operator or "", clock=app.service_clock
+        lambda v: Acted(
+            appeals.decide_appeal(
+                app.db, appeal_id, note=v["note"], reviewer=app.operator or "", clock=app.service_clock
+            )
         ),
         dialog_id="decide",
+        compact=True,
     )
 
 

@@ -33,6 +33,7 @@ from exam_tui.services.sessions import SessionError
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.admin import appeal_dialogs as dialogs
 from exam_tui.tui.screens.admin.appeal_dialogs import Acted, bank_key_text, result_words
+from exam_tui.tui.screens.admin.dialogs import ActionDialog
 from exam_tui.tui.screens.admin.grading import clip, first_line, points_text
 from exam_tui.tui.text import day_and_time, in_zone, translate_bindings
 from exam_tui.tui.widgets.tables import set_columns
@@ -421,7 +422,7 @@ class AppealReviewScreen(Screen[None]):
             lambda view: t("review.done.decided", outcome=t(f"appeals.outcome.{view.outcome}")),
         )
 
-    def _ask(self, dialog: dialogs.AppealDialog, done: Any) -> None:
+    def _ask(self, dialog: ActionDialog[Acted], done: Any) -> None:
         """Show the dialog; once its action is done, say what it did and read the appeal again."""
 
         def answered(acted: Acted | None) -> None:

@@ -1,15 +1,15 @@
-"""The admin's dialogs: fill in, confirm, and the work runs while the dialog stays open.
+"""The admin's and the reviewer's form dialog: fill in, confirm, and the work runs while the dialog stays open.
 
-A refusal (a reason left out, a file that exists, a roster with bad rows) is shown in the dialog, one
-line per problem, so the admin corrects the entry where it was typed; only what succeeded closes the
-dialog, handing back the sentence that says what was done.
+A refusal (a reason left out, a file that exists, a roster with bad rows, a half point the service
+rejects) is shown in the dialog, one line per problem, so the entry is corrected where it was typed;
+only what succeeded closes the dialog, handing back what the action returned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,8 +24,12 @@ from exam_tui.services.cadres import RosterImportError
 from exam_tui.services.sessions import SessionError
 from exam_tui.tui.text import translate_bindings
 
+T = TypeVar("T")
+
 # Runs in a worker thread: the values typed in (stripped), and the choice under "choice" if any.
-Act = Callable[[dict[str, str]], str]
+Act = Callable[[dict[str, str]], T]
+# Runs before the worker: a sentence that refuses the values, or None to let them through.
+Check = Callable[[dict[str, str]], str | None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Entry:
     label: str
     value: str = ""
     required: bool = True
+    integer: bool = False
     max_length: int = 500
 
 
@@ -56,20 +61,29 @@ def problem_lines(exc: Exception) -> list[str]:
     return [t("admin.failed", detail=first)]
 
 
-class ActionDialog(ModalScreen[str | None]):
+class _Scroll(VerticalScroll):
+    """A stop for Tab only when there is something to scroll: a short text is no place for the cursor."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+
+class ActionDialog(ModalScreen[T | None]):
     """Entries (and a choice) to fill; the confirm button runs ``act`` in a worker.
 
     Dismisses with what ``act`` returned, or None when the admin went back. Enter moves to the next
-    entry and confirms on the last; Esc goes back (the work, once begun, still finishes).
+    entry and confirms on the last; Esc goes back (the work, once begun, still finishes). ``check`` may
+    refuse the values before the service sees them. ``compact`` gives one-line entries and a narrower
+    box, so three entries under a long (scrolling) body still fit 80x24.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "key.back", priority=True)]
     CSS_PATH = "dialogs.tcss"
 
     class Done(Message):
-        def __init__(self, text: str) -> None:
+        def __init__(self, result: Any) -> None:
             super().__init__()
-            self.text = text
+            self.result = result
 
     class Failed(Message):
         def __init__(self, lines: list[str]) -> None:
@@ -82,14 +96,16 @@ class ActionDialog(ModalScreen[str | None]):
         body: str,
         entries: Sequence[Entry],
         confirm: str,
-        act: Act,
+        act: Act[T],
         *,
         dialog_id: str,
         choice: Choice | None = None,
+        check: Check | None = None,
+        compact: bool = False,
     ) -> None:
-        super().__init__(id=dialog_id, classes="admin-dialog")
+        super().__init__(id=dialog_id, classes="admin-dialog compact" if compact else "admin-dialog")
         self.title_text, self.body, self.entries, self.confirm = title, body, list(entries), confirm
-        self.act, self.choice = act, choice
+        self.act, self.choice, self.check, self.compact = act, choice, check, compact
         self.busy = False
         translate_bindings(self)
 
@@ -97,7 +113,8 @@ class ActionDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             if self.body:
-                yield Static(self.body, classes="dialog-body", markup=False)
+                with _Scroll(id="dialog-body"):
+                    yield Static(self.body, classes="dialog-body", markup=False)
             if self.choice is not None:
                 yield Label(self.choice.label, classes="form-label", markup=False)
                 with RadioSet(id="choice"):
@@ -105,18 +122,27 @@ class ActionDialog(ModalScreen[str | None]):
                         yield RadioButton(label, value=value == self.choice.value, id=f"choice-{value}")
             for entry in self.entries:
                 yield Label(entry.label, classes="form-label", markup=False)
-                yield Input(entry.value, id=f"entry-{entry.name}", max_length=entry.max_length)
-            with VerticalScroll(id="dialog-problems"):
+                yield Input(
+                    entry.value,
+                    id=f"entry-{entry.name}",
+                    max_length=entry.max_length,
+                    type="integer" if entry.integer else "text",
+                    compact=self.compact,
+                )
+            with _Scroll(id="dialog-problems"):
                 yield Static("", id="dialog-problem-text", classes="error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("dialog.back"), id="back", variant="primary")
                 yield Button(self.confirm, id="confirm", variant="error")
 
     def on_mount(self) -> None:
-        self.query_one("#dialog-problems").display = False
-        inputs = self.query(Input)
+        # Compact keeps the problem's line even when empty, so the dialog does not jump when one comes.
+        self.query_one("#dialog-problems").display = self.compact
+        # The first entry still to fill: a preselected item number leaves the cursor on the points.
+        inputs = list(self.query(Input))
+        empty = [i for i in inputs if not i.value]
         if inputs:
-            inputs.first().focus()
+            (empty or inputs)[0].focus()
 
     def values(self) -> dict[str, str]:
         values = {e.name: self.query_one(f"#entry-{e.name}", Input).value.strip() for e in self.entries}
@@ -144,6 +170,10 @@ class ActionDialog(ModalScreen[str | None]):
                 self.show_problems([t("dialog.required", label=entry.label)])
                 self.query_one(f"#entry-{entry.name}", Input).focus()
                 return
+        problem = self.check(values) if self.check is not None else None
+        if problem is not None:
+            self.show_problems([problem])
+            return
         self.busy = True
         self.query_one("#confirm", Button).disabled = True
         self.show_problems([t("admin.working")], error=False)
@@ -152,28 +182,30 @@ class ActionDialog(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _run(self, values: dict[str, str]) -> None:
         try:
-            text = self.act(values)
+            result = self.act(values)
         except Exception as exc:  # a refusal or a failure: the dialog says which, and stays open
             self.post_message(self.Failed(problem_lines(exc)))
         else:
-            self.post_message(self.Done(text))
+            self.post_message(self.Done(result))
 
     def on_action_dialog_done(self, message: Done) -> None:
-        self.dismiss(message.text)
+        self.dismiss(message.result)
 
     def on_action_dialog_failed(self, message: Failed) -> None:
         self.busy = False
         self.query_one("#confirm", Button).disabled = False
         self.show_problems(message.lines)
+        # The cursor stays in the entry Enter was pressed in; from the (disabled) button it goes back
+        # to the first entry.
         inputs = self.query(Input)
-        if inputs:
+        if inputs and not isinstance(self.focused, Input):
             inputs.first().focus()
 
     def show_problems(self, lines: list[str], *, error: bool = True) -> None:
         text = self.query_one("#dialog-problem-text", Static)
         text.update("\n".join(lines))
         text.set_class(error, "error")
-        self.query_one("#dialog-problems").display = bool(lines)
+        self.query_one("#dialog-problems").display = bool(lines) or self.compact
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
