@@ -57,7 +57,8 @@ WARN_MINUTES, URGENT_MINUTES = 10, 5
 
 class ExamScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(letter.lower(), f"choose('{letter}')", show=False) for letter in "ABCDEFGH"),
+        # Both cases: the screen prints capitals, and Caps Lock or Shift must not make a key dead.
+        *(Binding(f"{letter.lower()},{letter}", f"choose('{letter}')", show=False) for letter in "ABCDEFGH"),
         Binding("right", "move(1)", "key.next", show=False),
         Binding("left", "move(-1)", "key.previous", show=False),
         Binding("pagedown", "move(1)", "key.next", priority=True, show=False),
