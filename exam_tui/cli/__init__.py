@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from exam_tui.cli import appeal, bank, cadre, decisions, demo, grading, results, session
-from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
+from exam_tui.cli.common import ByOption, CliState, connect_or_explain, default_actor, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
 
@@ -71,20 +71,32 @@ def proctor(
     session: Annotated[
         int | None, typer.Option("--session", help="Open this session's console (its id) directly.")
     ] = None,
+    by: ByOption = None,
 ) -> None:
     """The proctor's console: pick a session, watch every candidate live, start, extend, terminate, close."""
-    _run_tui(state(ctx).settings.database_url, proctor=True, session_id=session)
+    _run_tui(
+        state(ctx).settings.database_url, proctor=True, session_id=session, operator=by or default_actor()
+    )
 
 
 def _run_tui(
-    url: str, *, candidate: bool = False, proctor: bool = False, session_id: int | None = None
+    url: str,
+    *,
+    candidate: bool = False,
+    proctor: bool = False,
+    session_id: int | None = None,
+    operator: str | None = None,
 ) -> None:
     from exam_tui.tui.app import make_app
 
     # The first screen is painted first and the database opened behind it (cold start on a lab machine);
     # if it cannot be opened, the app exits with the same one line a command would print.
     tui = make_app(
-        lambda: connect_or_explain(url), candidate=candidate, proctor=proctor, session_id=session_id
+        lambda: connect_or_explain(url),
+        candidate=candidate,
+        proctor=proctor,
+        session_id=session_id,
+        operator=operator,
     )
     tui.run()
     if tui.return_code:

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from exam_tui.cli.common import AsJson, fail, state
+from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, state
 from exam_tui.cli.decision_text import when
-from exam_tui.cli.decisions import ByOption, default_actor
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
+from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
 from exam_tui.i18n import t
 
 app = typer.Typer(help="Cadres: import a roster (CSV or Excel), list, show one.", no_args_is_help=True)
@@ -19,13 +19,14 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Roster file (.csv or .xlsx).", metavar="FILE")],
     as_json: AsJson = False,
+    by: ByOption = None,
 ) -> None:
     """Check a roster, then add or update all its cadres at once, or none if any row is wrong."""
     from exam_tui.services import cadres
 
     db = state(ctx).db()
     try:
-        result = cadres.import_roster(db, file)
+        result = cadres.import_roster(db, file, actor=by or default_actor())
     except cadres.RosterImportError as exc:
         fail_with_lines(exc.lines, t("cli.cadre.import_failed", count=len(exc.lines)))
     if as_json:

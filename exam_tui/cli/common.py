@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -27,6 +28,17 @@ class CliState:
 
 
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (fields in docs/cli.md).")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who is acting (recorded); default: your login name.")
+]
+
+
+def default_actor() -> str:
+    """Until accounts exist, the person acting is the login name of whoever runs the command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
 
 
 def fail(message: str) -> NoReturn:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import datetime
 from enum import StrEnum
@@ -11,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, fail, state
+from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, state
 from exam_tui.i18n import t
 
 appointment_app = typer.Typer(
@@ -43,19 +42,6 @@ UnmaskedOption = Annotated[
     bool, typer.Option("--unmasked", help="Full ID numbers (personal data), e.g. to write a retake plan.")
 ]
 UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (exact name).")]
-
-
-def default_actor() -> str:
-    """Until accounts exist, the person acting is the login name of whoever runs the command."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
-
-
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="Who is acting (recorded); default: your login name.")
-]
 
 
 def _format(fmt: Format | None, output: Path | None, force: bool) -> Format:

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import fail, state
-from exam_tui.cli.decisions import ByOption, default_actor
+from exam_tui.cli.common import ByOption, default_actor, fail, state
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
 

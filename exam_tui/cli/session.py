@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
+from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
@@ -125,6 +125,7 @@ def open_(
     ctx: typer.Context,
     plan: Annotated[Path, typer.Argument(help="Session plan file (YAML).", metavar="PLAN.yaml")],
     as_json: AsJson = False,
+    by: ByOption = None,
 ) -> None:
     """Check the plan (importing its roster file if it names one) and open the session for sign-in."""
     from exam_tui.services import session_control
@@ -133,7 +134,7 @@ def open_(
 
     db = state(ctx).db()
     try:
-        view = session_control.open_from_plan(db, plan, actor="cli")
+        view = session_control.open_from_plan(db, plan, actor=by or default_actor())
     except PlanError as exc:
         fail_with_lines(exc.lines, t("cli.session.plan_failed", count=len(exc.lines)))
     except SessionError as exc:
@@ -250,27 +251,27 @@ def show(ctx: typer.Context, session_id: SessionId, as_json: AsJson = False) -> 
 
 
 @app.command()
-def start(ctx: typer.Context, session_id: SessionId) -> None:
+def start(ctx: typer.Context, session_id: SessionId, by: ByOption = None) -> None:
     """开考: signed-in candidates may begin; each candidate's clock starts when they begin."""
     from exam_tui.services import session_control
     from exam_tui.services.sessions import SessionError
 
     try:
-        view = session_control.start_session(state(ctx).db(), session_id, actor="cli")
+        view = session_control.start_session(state(ctx).db(), session_id, actor=by or default_actor())
     except SessionError as exc:
         fail(exc.message())
     typer.echo(t("cli.session.started", id=view.id, title=view.title))
 
 
 @app.command()
-def close(ctx: typer.Context, session_id: SessionId) -> None:
+def close(ctx: typer.Context, session_id: SessionId, by: ByOption = None) -> None:
     """收卷: hand in and grade every paper still open; candidates who never began are marked absent."""
     from exam_tui.services import session_control
     from exam_tui.services.sessions import SessionError
 
     db = state(ctx).db()
     try:
-        view = session_control.close_session(db, session_id, actor="cli")
+        view = session_control.close_session(db, session_id, actor=by or default_actor())
         detail = session_control.session_detail(db, session_id)
     except SessionError as exc:
         fail(exc.message())
@@ -300,6 +301,7 @@ def extend(
             "--candidate", help="Only this candidate (ID number); otherwise everyone.", metavar="ID_NUMBER"
         ),
     ] = None,
+    by: ByOption = None,
 ) -> None:
     """Add time for one candidate, or for everyone (including those who begin later)."""
     from exam_tui.services import session_control
@@ -313,7 +315,7 @@ def extend(
             fail(t("cli.session.bad_id", value=candidate, reason=exc.reason))
     try:
         changed = session_control.extend_time(
-            state(ctx).db(), session_id, minutes=minutes, id_number=number, actor="cli"
+            state(ctx).db(), session_id, minutes=minutes, id_number=number, actor=by or default_actor()
         )
     except SessionError as exc:
         fail(exc.message())

@@ -50,6 +50,7 @@ class ExamApp(App[None]):
         candidate: bool,
         session_id: int | None,
         proctor: bool = False,
+        operator: str | None = None,
     ) -> None:
         super().__init__()
         self._database: Future[Database] = Future()
@@ -68,7 +69,7 @@ class ExamApp(App[None]):
         self.proctor_mode = proctor
         # Who is at an admin, grader or reviewer screen: asked on entering the admin area and written
         # into every mark, decision and appeal step (until accounts arrive, a name typed in).
-        self.operator: str | None = None
+        self.operator: str | None = operator
         translate_bindings(self)
 
     def get_default_screen(self) -> Screen[None]:
@@ -154,12 +155,14 @@ def make_app(
     candidate: bool = False,
     proctor: bool = False,
     session_id: int | None = None,
+    operator: str | None = None,
 ) -> ExamApp:
     """The app on ``db`` (or on what a zero-argument ``db`` opens, once the first frame is up); ``tz`` is the exam room's time zone (None: this machine's zone).
 
     An injected ``clock`` (tests) also times attempts; without one, attempts use the database clock.
     ``candidate`` starts the candidate's kiosk; ``proctor`` the session picker, or with ``session_id``
-    that session's console.
+    that session's console. ``operator`` is who is at the keyboard, written into the records (None:
+    asked on entering the admin's screens).
     """
     return ExamApp(
         db,
@@ -169,6 +172,7 @@ def make_app(
         candidate=candidate,
         session_id=session_id,
         proctor=proctor,
+        operator=operator,
     )
 
 

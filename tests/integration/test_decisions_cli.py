@@ -238,3 +238,15 @@ def test_setting_set_and_show(db: Database) -> None:
     assert "retake_gap_days\t3" in run(db, "setting", "show").stdout
     assert run(db, "setting", "set", "retake_gap_days", "x").exit_code == 1
     assert run(db, "setting", "set", "no_such", "1").exit_code == 1
+
+
+def test_closing_from_the_command_line_records_who_closed_on_the_deferrals_it_makes(
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]]
+) -> None:
+    session_id, _, numbers = demo
+    assert run(db, "session", "start", str(session_id), "--by", "监考员张").exit_code == 0
+    assert run(db, "session", "close", str(session_id), "--by", "监考员张").exit_code == 0
+    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)
+    absent = next(d for d in listed if d["id_number"] == numbers[0])
+    history = json.loads(run(db, "appointment", "show", str(absent["id"]), "--json").stdout)["history"]
+    assert history[-1]["actor"] == "监考员张" and history[-1]["reason"] == "absent"
