@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exam_tui.cli.decision_text import when
-from exam_tui.domain.paper import PaperItem
+from exam_tui.domain.paper import PaperItem, bank_letter
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
 from exam_tui.services.appeals import AppealDetail, ReviewItem
@@ -52,7 +52,9 @@ def item_lines(r: ReviewItem) -> list[str]:
     )
     for letter, text in item.options:
         marks = ("✓" if letter in keys else " ") + ("←" if letter in chosen else " ")
-        lines.append(f"   {marks} {letter}. {text}")
+        lines.append(
+            t("cli.appeal.option", marks=marks, letter=letter, text=text, bank=bank_letter(item, letter))
+        )
     if item.type != "short_answer":
         lines.append(
             t(
@@ -93,6 +95,21 @@ def _result(snapshot: dict[str, Any] | None) -> str:
     return f"{text}; {decisions}" if decisions else text
 
 
+def _detail(name: str, value: Any) -> str:
+    """A step's detail for reading: changes as ``1 2→4``, outcomes in words, points without ``.0``."""
+    if name == "outcome" and isinstance(value, str):
+        return t(f"cli.appeal.outcome.{value}")
+    if isinstance(value, list):
+        return "; ".join(_detail(name, v) for v in value) or "-"
+    if isinstance(value, dict) and "before" in value and "after" in value:
+        head = " ".join(str(v) for k, v in value.items() if k not in ("before", "after"))
+        change = f"{_detail(name, value['before'])}→{_detail(name, value['after'])}"
+        return f"{head} {change}" if head else change
+    if isinstance(value, float):
+        return cell_text(value)
+    return str(value)
+
+
 def detail_lines(d: AppealDetail) -> list[str]:
     v = d.view
     lines = [
@@ -110,7 +127,9 @@ def detail_lines(d: AppealDetail) -> list[str]:
         lines.append(t("cli.appeal.decided_line", by=d.decided_by, at=when(d.decided_at), note=d.note or ""))
     lines += ["", t("cli.appeal.steps")]
     for s in d.steps:
-        details = ", ".join(f"{k}={v}" for k, v in s.details.items() if k not in ("before", "after"))
+        details = ", ".join(
+            f"{k}={_detail(k, v)}" for k, v in s.details.items() if k not in ("before", "after")
+        )
         lines.append(f"  {when(s.at)}  {s.actor}  {t(f'cli.appeal.step.{s.action}')}  {details}".rstrip())
     lines += ["", t("cli.appeal.paper", pass_score=cell_text(d.pass_score), total=cell_text(d.total_points))]
     for r in d.items:

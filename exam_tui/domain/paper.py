@@ -199,6 +199,28 @@ def shown_key(item: PaperItem, bank_key: Any) -> Any:
     raise ValueError(f"a {item.type} question has no key to correct")
 
 
+def bank_letter(item: PaperItem, letter: str) -> str:
+    """The bank's letter behind a letter shown on this paper (itself where the paper kept no mapping)."""
+    shown = [shown_letter for shown_letter, _ in item.options]
+    return dict(zip(shown, item.bank_letters, strict=False)).get(letter, letter)
+
+
+def bank_options(item: PaperItem) -> list[tuple[str, str]]:
+    """The item's options under the bank's letters, in the bank's order."""
+    return sorted((bank_letter(item, letter), text) for letter, text in item.options)
+
+
+def bank_key(item: PaperItem, key: Any) -> Any:
+    """A key as this paper shows it, in the bank's terms: the inverse of :func:`shown_key`."""
+    if item.type == "single":
+        return bank_letter(item, key)
+    if item.type == "multiple":
+        return sorted(bank_letter(item, letter) for letter in key or [])
+    if item.type == "true_false":
+        return key == TRUE_FALSE_LETTERS[0]
+    return key
+
+
 def with_corrected_keys(paper: Paper, corrections: Mapping[str, Any]) -> Paper:
     """The paper scored with corrected keys (question slug → key in the bank's terms); the rest as given."""
     if not any(item.question in corrections for item in paper.items):

@@ -158,6 +158,11 @@ def test_appeal_correcting_a_key_changes_the_result_and_is_recorded(
             select(QuestionRow.answer).where(QuestionRow.slug == first["question"])
         ).scalar_one()
     other = next(letter for letter in "ABCD" if letter != bank_letter)
+    # `appeal show` gives each option's bank letter next to the letter the candidate saw.
+    shown_key_line = next(
+        line for line in run(db, "appeal", "show", "1").stdout.splitlines() if line.startswith("   ✓")
+    )
+    assert shown_key_line.endswith(f"〔题库 {bank_letter}〕")
     corrected = run(
         db,
         "appeal",

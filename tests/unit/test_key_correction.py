@@ -13,6 +13,8 @@ from exam_tui.domain.paper import (
     PaperSection,
     PoolQuestion,
     assemble_paper,
+    bank_key,
+    bank_options,
     shown_key,
     with_corrected_keys,
 )
@@ -235,3 +237,23 @@ def test_corrected_paper_survives_json() -> None:
     corrected = with_corrected_keys(paper, {"q-1": ["A", "B", "C"]})
     assert corrected.item(1).key == ["A", "B", "D"]
     assert Paper.from_json(corrected.to_json()) == corrected
+
+
+@pytest.mark.parametrize(
+    ("question_type", "bank_letters", "key"),
+    [
+        pytest.param("single", SHUFFLED, "A", id="single"),
+        pytest.param("multiple", SHUFFLED, ["B", "D"], id="multiple"),
+        pytest.param("true_false", (), True, id="true-false-true"),
+        pytest.param("true_false", (), False, id="true-false-false"),
+    ],
+)
+def test_bank_key_undoes_shown_key(question_type: str, bank_letters: tuple[str, ...], key: Any) -> None:
+    """What a reviewer reads off the paper goes back to the bank's terms, which a correction is typed in."""
+    item = _choice_item(question_type, bank_letters, None)
+    assert bank_key(item, shown_key(item, key)) == key
+
+
+def test_bank_options_list_the_options_under_the_bank_letters_in_the_bank_order() -> None:
+    item = _choice_item("single", SHUFFLED, "B")  # shown A B C D are bank C A D B
+    assert bank_options(item) == [("A", "选项A"), ("B", "选项B"), ("C", "选项C"), ("D", "选项D")]

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from exam_tui.domain.paper import bank_key, bank_options
 from exam_tui.i18n import t
 from exam_tui.services import appeals
 from exam_tui.tui.screens.admin.dialogs import ActionDialog, Entry
@@ -178,20 +179,9 @@ def regrade_dialog(app: ExamApp, appeal_id: int, item: int | None) -> ActionDial
 def bank_view(review: ReviewItem) -> tuple[list[tuple[str, str]], Any]:
     """The item's options under the bank's letters, and the key in force in the bank's terms.
 
-    The paper shows its own shuffle of the options; a corrected key is typed in the bank's letters,
-    which ``bank_letters`` maps each shown letter back to.
+    The paper shows its own shuffle of the options; a corrected key is typed in the bank's letters.
     """
-    item = review.item
-    shown = [letter for letter, _ in item.options]
-    to_bank = dict(zip(shown, item.bank_letters, strict=False))
-    options = sorted((to_bank.get(letter, letter), text) for letter, text in item.options)
-    if item.type == "single":
-        return options, to_bank.get(item.key, item.key)
-    if item.type == "multiple":
-        return options, sorted(to_bank.get(letter, letter) for letter in item.key or [])
-    if item.type == "true_false":
-        return options, item.key == "A"
-    return options, item.key
+    return bank_options(review.item), bank_key(review.item, review.item.key)
 
 
 def key_dialog(app: ExamApp, appeal_id: int, review: ReviewItem | None) -> ActionDialog[Acted]:
