@@ -15,6 +15,7 @@ from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
 
 if TYPE_CHECKING:
+    from exam_tui.services.runtime import Database
     from exam_tui.services.session_control import CandidateRecord, SessionDetail
     from exam_tui.services.sessions import SessionView
 
@@ -139,6 +140,7 @@ def open_(
         fail_with_lines(exc.lines, t("cli.session.plan_failed", count=len(exc.lines)))
     except SessionError as exc:
         fail(exc.message())
+    _warn_seating(db, view.id)
     if as_json:
         _dump(view_to_json(view))
         return
@@ -156,6 +158,17 @@ def open_(
     )
     typer.echo(t("cli.session.access_code", code=view.access_code))
     typer.echo(t("cli.session.opened_hint", id=view.id))
+
+
+def _warn_seating(db: Database, session_id: int) -> None:
+    """The seated cadres sign-in will turn away, on stderr: the session is open all the same."""
+    from exam_tui.services.seating import seating_problems
+
+    problems = seating_problems(db, session_id)
+    if problems:
+        typer.echo(t("seating.heading", count=len(problems)), err=True)
+        for problem in problems:
+            typer.echo("  " + problem.message(), err=True)
 
 
 @app.command(name="list")

@@ -9,6 +9,10 @@ Rules, in the order they apply:
 
 - Sittings are taken in time order. A sitting that began before the retake it follows was permitted
   (too early, or beyond the attempt limit) does not count: it can neither clear nor fail anyone.
+  Whether a sitting was permitted is judged under the rules in force when it happened: a sitting
+  recorded as permitted (``Sitting.permitted``: sign-in let the cadre begin) counts, and one recorded as
+  not permitted does not, whatever the gap or the limit is today. Only a sitting with no such record is
+  judged by the rule given.
 - A graded, passed sitting clears the appointment.
 - A sitting under way or awaiting a grader leaves the decision pending on the first sitting, and keeps a
   deferral in place on a retake (the appointment stays deferred until a retake is passed).
@@ -67,6 +71,9 @@ class Sitting:
     score: float | None = None
     attempt_id: int | None = None
     session_id: int | None = None
+    # Judged when it happened: True, the rules then let it begin; False, they did not (an absence from a
+    # session the cadre could not have sat); None, judge it by today's rule.
+    permitted: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -118,10 +125,13 @@ def decide(sittings: Sequence[Sitting], rule: RetakeRule) -> Decision:
             # Two sittings at once cannot both count; the first one's result is still to come.
             ignored.append((sitting, "overlapping"))
             continue
-        if len(counted) >= rule.max_attempts:
+        if sitting.permitted is False:
+            ignored.append((sitting, "not_permitted"))
+            continue
+        if sitting.permitted is None and len(counted) >= rule.max_attempts:
             ignored.append((sitting, "attempts_exhausted"))
             continue
-        if permitted_from is not None and sitting.at.date() < permitted_from:
+        if sitting.permitted is None and permitted_from is not None and sitting.at.date() < permitted_from:
             ignored.append((sitting, "retake_too_early"))
             continue
         counted.append(sitting)

@@ -96,10 +96,13 @@ def sittings(session: Session, cadre_id: int, exam_ids: list[int], since: dateti
                 score=a.score,
                 attempt_id=a.id,
                 session_id=a.session_id,
+                # Sign-in (admission) let it begin under the rules of that day: it counts, whatever
+                # the gap or the attempt limit has become since.
+                permitted=True,
             )
         )
     absences = (
-        select(ExamSessionRow)
+        select(ExamSessionRow, SessionCandidateRow.absence_counts)
         .join(SessionCandidateRow, SessionCandidateRow.session_id == ExamSessionRow.id)  # type: ignore[arg-type]
         .where(
             SessionCandidateRow.cadre_id == cadre_id,
@@ -107,13 +110,40 @@ def sittings(session: Session, cadre_id: int, exam_ids: list[int], since: dateti
             ExamSessionRow.exam_id.in_(exam_ids),  # type: ignore[attr-defined]
         )
     )
-    for s in session.execute(absences).scalars():
-        at = s.started_at or s.starts_at
+    for s, counts in session.execute(absences).all():
+        at = absence_moment(s)
         if since is not None and at < since:
             continue
         ended = s.closed_at or at
-        found.append(Sitting(at=_local(at), outcome=Outcome.ABSENT, ended_at=_local(ended), session_id=s.id))
+        found.append(
+            Sitting(
+                at=_local(at),
+                outcome=Outcome.ABSENT,
+                ended_at=_local(ended),
+                session_id=s.id,
+                permitted=counts,
+            )
+        )
     return found
+
+
+def absence_moment(exam_session: ExamSessionRow) -> datetime:
+    """When an absence from this session happened: its start, or its planned start if it never started."""
+    return exam_session.started_at or exam_session.starts_at
+
+
+def absence_counts(session: Session, cadre_id: int, exam: ExamRow, at: datetime) -> bool | None:
+    """Whether an absence at ``at`` counts as a sitting: sign-in would have let the cadre begin then.
+
+    Judged when the absence is recorded and stored with it, so a later change of the gap or the limit
+    does not turn an absence the cadre could not help into a used attempt (or the other way round).
+    None for exams the policy does not govern.
+    """
+    if not policy_applies(exam):
+        return None
+    cadre = session.get(CadreRow, cadre_id)
+    assert cadre is not None
+    return retake_refusal(session, cadre, exam, at) is None
 
 
 def rule_for(session: Session, exam_ids: list[int]) -> RetakeRule:

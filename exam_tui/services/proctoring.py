@@ -27,6 +27,7 @@ from exam_tui.store.models import (
     AttemptRow,
     AuditEventRow,
     CadreRow,
+    ExamRow,
     ExamSessionRow,
     IncidentRow,
     ResponseRow,
@@ -153,6 +154,13 @@ def mark_absent(
             raise SessionError("proctor.has_attempt", id_number=id_number)
         if entry.absent:
             raise SessionError("proctor.already_absent", id_number=id_number)
+        exam_session = session.get(ExamSessionRow, session_id)
+        assert exam_session is not None
+        exam = session.get(ExamRow, exam_session.exam_id)
+        assert exam is not None
+        entry.absence_counts = appointments.absence_counts(
+            session, entry.cadre_id, exam, appointments.absence_moment(exam_session)
+        )
         entry.absent = True
         session.add(entry)
         _record(session, now, actor, "absent", session_id, None, reason, id_number=id_number)

@@ -146,6 +146,8 @@ def close_session(
             submit(session, attempt, "time_up" if now >= attempt.deadline_at else "closed", now)
             handed_in += 1
         began = select(AttemptRow.cadre_id).where(AttemptRow.session_id == session_id)
+        exam = session.get(ExamRow, row.exam_id)
+        assert exam is not None
         absent = 0
         no_shows: list[int] = []
         for entry in session.execute(
@@ -157,6 +159,9 @@ def close_session(
             # Marked absent earlier too: their absence is now dated by the close, and so is the retake.
             no_shows.append(entry.cadre_id)
             if not entry.absent:
+                entry.absence_counts = appointments.absence_counts(
+                    session, entry.cadre_id, exam, appointments.absence_moment(row)
+                )
                 entry.absent = True
                 session.add(entry)
                 absent += 1

@@ -199,6 +199,9 @@ class SessionCandidateRow(SQLModel, table=True):
     cadre_id: int = Field(foreign_key="cadre.id", index=True)
     seat: str | None = Field(default=None, max_length=50)
     absent: bool = False
+    # Set with ``absent``: whether the cadre could have sat this session then (a retake not too early,
+    # attempts left), so the absence counts as a sitting; None for absences recorded before 0005.
+    absence_counts: bool | None = None
     checked_in_at: datetime | None = _ts(nullable=True)
 
 

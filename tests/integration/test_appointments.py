@@ -31,6 +31,7 @@ from exam_tui.services import (
 from exam_tui.services.decision_reports import DecisionEntry
 from exam_tui.services.demo import DEMO_EXAM, seed_demo
 from exam_tui.services.runtime import Database
+from exam_tui.services.seating import seating_problems
 from exam_tui.services.session_control import close_session, start_session
 from exam_tui.services.sessions import SessionError, schedule_session
 from exam_tui.store.models import AppointmentRow, AuditEventRow, CadreRow
@@ -419,6 +420,55 @@ def test_changing_the_gap_moves_the_retake_date_on_the_deferred_list(
     assert _refused(db, clock, code, number).params == {"date": day(3).isoformat()}
     listed = next(v for v in decision_reports.deferred_list(db) if v.id_number == number)
     assert listed.retake_from == day(3)
+
+
+def test_a_sitting_is_judged_by_the_rules_of_its_day_not_by_a_later_change_of_the_gap(
+    db: Database, demo: Demo, clock: SteppingClock
+) -> None:
+    x, y = demo.numbers[0], demo.numbers[1]
+    start_session(db, demo.session_id, clock=clock)
+    _sit(db, clock, demo.code, x, passing=False)
+    _sit(db, clock, demo.code, y, passing=False)
+
+    # x retakes the same day under a gap of 0 and passes; the gap going back to 7 does not undo it
+    settings.set_setting(db, "retake_gap_days", "0", actor="管理员甲", clock=clock)
+    same_day, code = _retake_session(db, clock, [x], 0)
+    clock.now = _moment(0, 14)
+    start_session(db, same_day, clock=clock)
+    _sit(db, clock, code, x, passing=True)
+    settings.set_setting(db, "retake_gap_days", "7", actor="管理员甲", clock=clock)
+    row = _appointment(db, x)
+    assert (row.effective_status, row.reason, row.attempts_used) == ("cleared", "passed", 2)
+
+    # y is seated in a retake the next day, which sign-in refuses (too early); opening it says so
+    next_day, _ = _retake_session(db, clock, [y], 1)
+    (problem,) = seating_problems(db, next_day, clock=clock)
+    assert (problem.key, problem.params, problem.name) == (
+        "seating.retake_too_early",
+        {"date": day(7).isoformat()},
+        _cadre_name(db, y),
+    )
+    assert "********" in problem.id_number
+    clock.now = _moment(1, 14)
+    start_session(db, next_day, clock=clock)
+    clock.advance(minutes=70)
+    close_session(db, next_day, clock=clock, actor="监考甲")
+    # ... so the absence is no sitting of theirs, and a gap of 0 later does not make it one
+    row = _appointment(db, y)
+    assert (row.effective_status, row.reason, row.attempts_used, row.retake_from) == (
+        "deferred",
+        "failed",
+        1,
+        day(7),
+    )
+    settings.set_setting(db, "retake_gap_days", "0", actor="管理员甲", clock=clock)
+    row = _appointment(db, y)
+    assert (row.reason, row.attempts_used, row.retake_from) == ("failed", 1, day(0))
+
+
+def _cadre_name(db: Database, number: str) -> str:
+    with db.read() as s:
+        return s.execute(select(CadreRow.name).where(CadreRow.id_number == number)).scalar_one()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,25 @@ def test_closing_from_the_command_line_records_who_closed_on_the_deferrals_it_ma
     absent = next(d for d in listed if d["id_number"] == numbers[0])
     history = json.loads(run(db, "appointment", "show", str(absent["id"]), "--json").stdout)["history"]
     assert history[-1]["actor"] == "监考员张" and history[-1]["reason"] == "absent"
+
+
+def test_opening_a_retake_too_soon_names_who_sign_in_will_refuse(
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
+) -> None:
+    # The command judges by the database's clock, so the failed sitting must be today's.
+    clock.now = datetime.now(UTC)
+    _run_demo_session(db, clock, demo)
+    failed_number = demo[2][1]
+    plan = tmp_path / "retake.yaml"
+    plan.write_text(
+        "exam: integrity-regulations/pre-appointment\n"
+        "title: 补考\n"
+        f"starts_at: {clock().isoformat()}\n"
+        f'candidates: ["{failed_number}", "{demo[2][0]}"]\n',
+        encoding="utf-8",
+    )
+    opened = run(db, "session", "open", str(plan))
+    assert opened.exit_code == 0 and "准入码" in opened.stdout  # opened all the same
+    warning = opened.stderr.splitlines()
+    assert len(warning) == 2 and "1 名考生" in warning[0]
+    assert failed_number[-4:] in warning[1] and "补考须在" in warning[1]

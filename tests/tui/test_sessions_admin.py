@@ -12,13 +12,14 @@ from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, S
 
 from exam_tui.services.cadre_selection import cadres_for_units
 from exam_tui.services.cadres import list_cadres
+from exam_tui.services.proctoring import mark_absent
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import session_detail
 from exam_tui.services.sessions import SessionView, list_sessions
 from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.admin.sessions import FormValues, SessionFormScreen, SessionsAdminScreen
 from exam_tui.tui.screens.proctor.console import ConsoleScreen
-from tests.tui.conftest import BEIJING
+from tests.tui.conftest import BEIJING, fixed_clock
 
 SIZE = (100, 30)
 SMALL = (80, 24)
@@ -175,6 +176,25 @@ async def test_pasted_numbers_alone_and_a_scheduled_session(app: ExamApp, demo_d
     new = the_new_session(demo_db, before)
     assert people(demo_db, new.id) == {(c.name, c.unit) for c in seated}
     assert (new.state, new.exam_ref, new.title) == ("scheduled", "integrity-regulations/practice", "自测练习")
+
+
+async def test_a_new_session_warns_of_a_cadre_sign_in_will_refuse(app: ExamApp, demo_db: Database) -> None:
+    [demo] = list_sessions(demo_db)
+    absent, present = session_detail(demo_db, demo.id).candidates[:2]
+    # Marked absent from today's pre-appointment exam: deferred, a retake only in 7 days.
+    mark_absent(demo_db, demo.id, absent.id_number, reason="病假", actor="监考甲", clock=fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sessions(pilot)
+        form = await open_form(pilot)
+        form.query_one("#form-exam", Select).value = PRE_APPOINTMENT
+        form.query_one("#form-title", Input).value = "补考"
+        form.query_one("#form-ids", TextArea).text = f"{absent.id_number}\n{present.id_number}"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionsAdminScreen)  # created all the same
+        (warning,) = [str(n.message) for n in app._notifications if n.severity == "warning"]
+    assert "1 名考生" in warning and absent.name in warning and "2026-11-30" in warning
+    assert present.name not in warning
 
 
 async def test_mistakes_are_shown_next_to_their_fields_and_nothing_is_created(

@@ -31,13 +31,25 @@ def at(day: int, hour: int = 9, minute: int = 0) -> datetime:
 
 
 def sat(
-    outcome: Outcome, day: int, hour: int = 9, *, ended: datetime | None = None, score: float = 0
+    outcome: Outcome,
+    day: int,
+    hour: int = 9,
+    *,
+    ended: datetime | None = None,
+    score: float = 0,
+    permitted: bool | None = None,
 ) -> Sitting:
     """A sitting begun on ``day`` at ``hour``, ended an hour later unless ``ended`` says otherwise."""
     began = at(day, hour)
     if outcome is Outcome.IN_PROGRESS:
-        return Sitting(at=began, outcome=outcome)
-    return Sitting(at=began, outcome=outcome, ended_at=ended or began + timedelta(hours=1), score=score)
+        return Sitting(at=began, outcome=outcome, permitted=permitted)
+    return Sitting(
+        at=began,
+        outcome=outcome,
+        ended_at=ended or began + timedelta(hours=1),
+        score=score,
+        permitted=permitted,
+    )
 
 
 FAIL, PASS, ABSENT, TERMINATED = Outcome.FAILED, Outcome.PASSED, Outcome.ABSENT, Outcome.TERMINATED
@@ -292,6 +304,53 @@ CASES = [
         True,
         [],
         id="sittings-are-taken-in-time-order",
+    ),
+    # Judged when it happened: a sitting sign-in let begin counts under a rule that would refuse it
+    # today (the gap was 0 that day and is 7 now; the limit was lowered), and an absence from a session
+    # the cadre could not have sat never counts, whatever the rule has become.
+    pytest.param(
+        [sat(FAIL, 0), sat(PASS, 0, 14, permitted=True)],
+        TWO,
+        Status.CLEARED,
+        Reason.PASSED,
+        2,
+        None,
+        True,
+        [],
+        id="a-retake-permitted-that-day-counts-after-the-gap-grew",
+    ),
+    pytest.param(
+        [sat(FAIL, 0), sat(PASS, 8, permitted=True)],
+        ONE,
+        Status.CLEARED,
+        Reason.PASSED,
+        2,
+        None,
+        True,
+        [],
+        id="a-retake-permitted-that-day-counts-after-the-limit-fell",
+    ),
+    pytest.param(
+        [sat(FAIL, 0), sat(ABSENT, 2, permitted=False)],
+        SAME_DAY,
+        Status.DEFERRED,
+        Reason.FAILED,
+        1,
+        day(0),
+        False,
+        ["not_permitted"],
+        id="an-absence-from-a-session-too-early-to-sit-never-counts",
+    ),
+    pytest.param(
+        [sat(FAIL, 0), sat(ABSENT, 8, permitted=True)],
+        TWO,
+        Status.DEFERRED,
+        Reason.ABSENT,
+        2,
+        None,
+        True,
+        [],
+        id="an-absence-from-a-permitted-retake-uses-the-last-attempt",
     ),
 ]
 

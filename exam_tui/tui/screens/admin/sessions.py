@@ -41,6 +41,7 @@ from exam_tui.i18n import t
 from exam_tui.services.banks import list_banks, show_bank
 from exam_tui.services.cadre_selection import cadres_for_units, unit_names
 from exam_tui.services.cadres import RosterImportError, UnitNotFound, import_roster
+from exam_tui.services.seating import seating_problems
 from exam_tui.services.sessions import SessionError, SessionView, schedule_session
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
@@ -169,9 +170,11 @@ class SessionFormScreen(Screen[SessionView | None]):
             self.errors = errors
 
     class Created(Message):
-        def __init__(self, view: SessionView) -> None:
+        """The session is open; ``refusals`` are the seated cadres sign-in will turn away."""
+
+        def __init__(self, view: SessionView, refusals: list[str]) -> None:
             super().__init__()
-            self.view = view
+            self.view, self.refusals = view, refusals
 
     app: ExamApp  # type: ignore[assignment]
 
@@ -319,7 +322,8 @@ class SessionFormScreen(Screen[SessionView | None]):
         except Exception as exc:
             self.post_message(self.Refused({"status": t("sessadmin.error.failed", detail=exc)}))
         else:
-            self.post_message(self.Created(view))
+            problems = seating_problems(db, view.id, clock=self.app.service_clock)
+            self.post_message(self.Created(view, [p.message() for p in problems]))
 
     def on_session_form_screen_refused(self, message: Refused) -> None:
         self.query_one("#create", Button).disabled = False
@@ -327,6 +331,9 @@ class SessionFormScreen(Screen[SessionView | None]):
         self._status(message.errors.get("status", t("sessadmin.fix_errors")), error=True)
 
     def on_session_form_screen_created(self, message: Created) -> None:
+        if message.refusals:
+            lines = [t("seating.heading", count=len(message.refusals)), *message.refusals]
+            self.app.notify("\n".join(lines), severity="warning", timeout=30)
         self.dismiss(message.view)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
