@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tree
@@ -18,6 +19,7 @@ from exam_tui.i18n import t
 from exam_tui.services.banks import BankDetail, QuestionView, list_banks, list_questions, show_bank
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.text import answer_text, one_line, translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
@@ -158,7 +160,7 @@ class BankBrowserScreen(Screen[None]):
             table.move_cursor(row=keep)
 
     def _show(self, q: QuestionView) -> None:
-        self.query_one("#preview", Static).update(question_text(q))
+        self.query_one("#preview", Static).update(Prose(Content.from_rich_text(question_text(q))))
         self.query_one("#preview-scroll", VerticalScroll).scroll_home(animate=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -12,6 +13,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from exam_tui.domain.paper import TRUE_FALSE_LETTERS, PaperItem, PaperSection
 from exam_tui.i18n import t
+from exam_tui.tui.widgets.prose import Prose
 
 
 class OptionRow(Static):
@@ -23,7 +25,9 @@ class OptionRow(Static):
 
     def show(self, chosen: bool) -> None:
         mark = ("[✓]" if chosen else "[ ]") if self.multiple else ("(●)" if chosen else "( )")
-        self.update(f"{mark} {self.letter}. {self.text}")
+        label = f"{mark} {self.letter}. "
+        # A long option wraps under its own text, not under the letter.
+        self.update(Prose(label + self.text, hang=cell_len(label)))
         self.set_class(chosen, "chosen")
 
     def on_click(self) -> None:
@@ -55,7 +59,7 @@ class QuestionView(VerticalScroll):
         item = self.item
         yield Static(self.section.title, classes="section-name", markup=False)
         yield Static(self._heading(), id="question-heading", markup=False)
-        yield Static(item.stem, id="stem", markup=False)
+        yield Static(Prose(item.stem), id="stem", markup=False)
         if item.type in ("single", "multiple", "true_false"):
             with Vertical(id="options"):
                 for letter, text in self._options():

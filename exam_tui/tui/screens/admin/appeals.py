@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ListItem, ListView, Static
@@ -36,6 +37,7 @@ from exam_tui.tui.screens.admin.appeal_dialogs import Acted, bank_key_text, resu
 from exam_tui.tui.screens.admin.dialogs import ActionDialog
 from exam_tui.tui.screens.admin.grading import clip, first_line, points_text
 from exam_tui.tui.text import day_and_time, in_zone, translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
@@ -348,7 +350,10 @@ class AppealReviewScreen(Screen[None]):
         items = self.query_one("#review-items", ListView)
         index = items.index or 0
         await items.clear()
-        await items.extend(ListItem(Static(item_text(r)), classes="review-paper-item") for r in detail.items)
+        await items.extend(
+            ListItem(Static(Prose(Content.from_rich_text(item_text(r)))), classes="review-paper-item")
+            for r in detail.items
+        )
         items.index = min(index, len(detail.items) - 1) if detail.items else None
         items.focus()
         self.query_one("#review-steps-text", Static).update(

@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
@@ -35,6 +36,7 @@ from exam_tui.services.grading import (
 from exam_tui.services.sessions import SessionError, SessionView, list_sessions
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.text import day_and_time, one_line, state_name, translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
@@ -345,17 +347,15 @@ class MarkingScreen(Screen[str | None]):
         self.query_one("#mark-header", Static).update(
             t("grader.header", attempt=a.attempt_id, mark=mark, remaining=a.remaining)
         )
-        self.query_one("#mark-stem", Static).update(
-            Text.assemble((t("grader.stem", points=points_text(a.points)), "bold"), "\n", a.stem)
+        stem = Text.assemble((t("grader.stem", points=points_text(a.points)), "bold"), "\n", a.stem)
+        rubric = Text.assemble(
+            (t("grader.rubric"), "bold"),
+            "\n",
+            (a.rubric or t("grader.no_rubric"), "" if a.rubric else "italic"),
         )
-        self.query_one("#mark-rubric", Static).update(
-            Text.assemble(
-                (t("grader.rubric"), "bold"),
-                "\n",
-                (a.rubric or t("grader.no_rubric"), "" if a.rubric else "italic"),
-            )
-        )
-        self.query_one("#mark-answer-text", Static).update(a.answer)
+        self.query_one("#mark-stem", Static).update(Prose(Content.from_rich_text(stem)))
+        self.query_one("#mark-rubric", Static).update(Prose(Content.from_rich_text(rubric)))
+        self.query_one("#mark-answer-text", Static).update(Prose(a.answer))
         self.query_one("#mark-answer", VerticalScroll).scroll_home(animate=False)
         self.query_one("#mark-question", VerticalScroll).scroll_home(animate=False)
         self.query_one("#mark-points-label", Label).update(t("grader.points", max=points_text(a.points)))

@@ -14,6 +14,7 @@ from exam_tui.i18n import t
 from exam_tui.services.admission import Admission
 from exam_tui.services.attempts import AttemptResult
 from exam_tui.tui.text import translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 
 if TYPE_CHECKING:
     from exam_tui.tui.app import ExamApp
@@ -58,7 +59,7 @@ class ResultScreen(Screen[None]):
                         lines.append(t("result.key", answer=_answer_text(item.type, item.key)))
                     if item.explanation:
                         lines.append(t("result.explanation", text=item.explanation))
-                    yield Static("\n".join(lines), classes="review-item", markup=False)
+                    yield Static(Prose("\n".join(lines)), classes="review-item", markup=False)
         yield Static(t("result.next"), id="keymap", markup=False)
 
     def _verdict(self) -> str:
