@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -93,9 +93,95 @@ def deferred(
     output: OutputOption = None,
     force: ForceOption = False,
     unmasked: UnmaskedOption = False,
+    retake_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--retake-plan",
+            help="Write a session plan for the retake (补考) of those with an attempt left; open it with `session open`.",
+            metavar="PLAN.yaml",
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The retake day (YYYY-MM-DD); default: the first day all of them may sit."),
+    ] = None,
+    exam: Annotated[
+        str | None, typer.Option("--exam", help="Only this exam (BANK/EXAM), when several are deferred.")
+    ] = None,
 ) -> None:
     """暂缓任用: cadres whose appointment is deferred, why, and when a retake may begin."""
+    if retake_plan is not None:
+        _write_retake_plan(ctx, retake_plan, unit=unit, on=on, exam=exam, force=force)
+        return
     _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked)
+
+
+def _write_retake_plan(
+    ctx: typer.Context, path: Path, *, unit: str | None, on: str | None, exam: str | None, force: bool
+) -> None:
+    """The deferred cadres with an attempt left, as a plan for one retake session on one day."""
+    from exam_tui.formats.session_plan import plan_text
+    from exam_tui.services import decision_reports
+    from exam_tui.services.sessions import SessionError
+
+    if path.exists() and not force:
+        fail(t("cli.results.exists", path=path))
+    day = None
+    if on is not None:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            fail(t("cli.retake.bad_day", value=on))
+    try:
+        views = decision_reports.deferred_list(state(ctx).db(), unit=unit)
+    except SessionError as exc:
+        fail(exc.message())
+    left = [v for v in views if v.retake_from is not None and (exam is None or v.exam_ref == exam)]
+    exams = sorted({v.exam_ref for v in left})
+    if not left:
+        fail(t("cli.retake.none"))
+    if len(exams) > 1:
+        fail(t("cli.retake.many_exams", exams=", ".join(exams)))
+    day = day or max(v.retake_from for v in left if v.retake_from is not None)
+    seated = [v for v in left if v.retake_from is not None and v.retake_from <= day]
+    for v in left:
+        if v not in seated:
+            typer.echo(
+                t("cli.retake.too_early", id_number=v.id_number_masked, name=v.name, date=v.retake_from),
+                err=True,
+            )
+    if not seated:
+        fail(t("cli.retake.nobody_by", date=day))
+    starts_at = datetime.combine(day, time(9, 0)).astimezone()  # the exam room's zone, as retake dates are
+    header = [
+        t("cli.retake.header", count=len(seated), day=day.isoformat()),
+        t("cli.retake.header_open", path=path),
+    ]
+    candidates = [
+        (
+            v.id_number,
+            " ".join(
+                [
+                    v.name,
+                    v.unit,
+                    v.post,
+                    t(f"decision.reason.{v.reason}"),
+                    t("cli.retake.from", date=v.retake_from),
+                ]
+            ).replace("\n", " "),
+        )
+        for v in seated
+    ]
+    text = plan_text(
+        exam=exams[0],
+        title=t("cli.retake.title", exam=seated[0].exam),
+        starts_at=starts_at,
+        room=None,
+        candidates=candidates,
+        header=header,
+    )
+    path.write_text(text, encoding="utf-8")
+    typer.echo(t("cli.retake.written", path=path, count=len(seated), at=starts_at.strftime("%Y-%m-%d %H:%M")))
 
 
 def qualifications(

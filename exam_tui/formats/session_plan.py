@@ -12,6 +12,7 @@ candidates: roster-example.csv  # a roster file next to the plan, or a list of I
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -139,3 +140,33 @@ def read_plan(path: Path) -> PlanFile:
 
 def _fail(path: Path, line: int, column: int, key: str, /, **params: Any) -> PlanFile:
     return PlanFile(path, None, (PlanProblem(line, column, key, params),))
+
+
+def plan_text(
+    *,
+    exam: str,
+    title: str,
+    starts_at: datetime,
+    room: str | None,
+    candidates: list[tuple[str, str]],
+    header: list[str],
+) -> str:
+    """A plan file that :func:`read_plan` reads back: ``candidates`` are (ID number, comment) pairs.
+
+    ``header`` lines become comments at the top; each candidate's comment follows their ID number.
+    """
+    lines = [f"# {line}" for line in header]
+    lines += [
+        f"exam: {_scalar(exam)}",
+        f"title: {_scalar(title)}",
+        *([f"room: {_scalar(room)}"] if room else []),
+        f"starts_at: {starts_at.isoformat(timespec='minutes')}",
+        "candidates:",
+    ]
+    lines += [f'  - "{number}"  # {comment}' for number, comment in candidates]
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(text: str) -> str:
+    # JSON strings are YAML strings: quotes and colons in a title cannot break the file.
+    return json.dumps(text, ensure_ascii=False)

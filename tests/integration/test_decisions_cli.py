@@ -278,3 +278,32 @@ def test_opening_a_retake_too_soon_names_who_sign_in_will_refuse(
     warning = opened.stderr.splitlines()
     assert len(warning) == 2 and "1 名考生" in warning[0]
     assert failed_number[-4:] in warning[1] and "补考须在" in warning[1]
+
+
+def test_a_retake_plan_from_the_deferred_list_opens_and_clears_the_one_who_passes(
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
+) -> None:
+    # The commands judge by the database's clock: the first sitting must be today's.
+    clock.now = datetime.now(UTC)
+    _run_demo_session(db, clock, demo)
+    failed_number = demo[2][1]
+    plan = tmp_path / "retake.yaml"
+    too_soon = run(db, "deferred", "--retake-plan", str(plan), "--on", clock().date().isoformat())
+    assert too_soon.exit_code == 1 and not plan.exists()
+    assert "未列入" in too_soon.stderr and "还没有人可以补考" in too_soon.stderr
+    assert run(db, "setting", "set", "retake_gap_days", "0", "--by", "组织部").exit_code == 0
+    written = run(db, "deferred", "--retake-plan", str(plan))
+    assert written.exit_code == 0 and "exam-tui session open" in written.stdout
+    text = plan.read_text(encoding="utf-8")
+    assert f'"{failed_number}"' in text and "考试不合格" in text and f'"{demo[2][0]}"' not in text
+    assert len([line for line in text.splitlines() if line.startswith("  - ")]) == len(demo[2]) - 1
+    assert run(db, "deferred", "--retake-plan", str(plan)).exit_code == 1  # exists, no --force
+    opened = json.loads(run(db, "session", "open", str(plan), "--json").stdout)
+    assert opened["candidates"] == len(demo[2]) - 1
+    session_control.start_session(db, opened["id"])
+    clock.now = datetime.now(UTC)
+    _sit(db, clock, opened["access_code"], failed_number, right=True)
+    listed = {
+        d["id_number"] for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)
+    }
+    assert failed_number not in listed and len(listed) == len(demo[2]) - 2

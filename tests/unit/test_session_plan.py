@@ -272,3 +272,26 @@ def test_shipped_qualification_plan_is_valid() -> None:
     assert result.plan is not None, result.problems
     assert result.plan.exam == "discipline-inspection-qualification/qualification"
     assert len(result.plan.id_numbers) == 2
+
+
+def test_a_written_plan_reads_back_as_written(tmp_path: Path) -> None:
+    starts = datetime(2026, 12, 9, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    numbers = [with_check_digit("11010119800101001"), with_check_digit("11010119800101002")]
+    text = session_plan.plan_text(
+        exam="integrity-regulations/pre-appointment",
+        title='任前考试(补考): "第二批"',  # quotes and a colon, as a title may have
+        starts_at=starts,
+        room="第一机房",
+        candidates=[(numbers[0], "张三 市财政局 # 缺考"), (numbers[1], "李四 市教育局")],
+        header=["补考安排", "exam-tui session open plan.yaml"],
+    )
+    plan = read(tmp_path, text).plan
+    assert plan is not None
+    assert (plan.exam, plan.title, plan.room, plan.starts_at) == (
+        "integrity-regulations/pre-appointment",
+        '任前考试(补考): "第二批"',
+        "第一机房",
+        starts,
+    )
+    assert plan.id_numbers == tuple(numbers)
+    assert text.startswith("# 补考安排\n") and "# 张三 市财政局 # 缺考" in text
