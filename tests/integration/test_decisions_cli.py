@@ -258,13 +258,18 @@ def test_closing_from_the_command_line_records_who_closed_on_the_deferrals_it_ma
     assert history[-1]["actor"] == "监考员张" and history[-1]["reason"] == "absent"
 
 
+def _today(db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]]) -> str:
+    """The demo session run now, not at the fixed test time: the commands judge retakes by the database's
+    clock. Returns the ID number of the candidate who failed."""
+    clock.now = datetime.now(UTC)
+    _run_demo_session(db, clock, demo)
+    return demo[2][1]
+
+
 def test_opening_a_retake_too_soon_names_who_sign_in_will_refuse(
     db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
 ) -> None:
-    # The command judges by the database's clock, so the failed sitting must be today's.
-    clock.now = datetime.now(UTC)
-    _run_demo_session(db, clock, demo)
-    failed_number = demo[2][1]
+    failed_number = _today(db, clock, demo)
     plan = tmp_path / "retake.yaml"
     plan.write_text(
         "exam: integrity-regulations/pre-appointment\n"
@@ -283,10 +288,7 @@ def test_opening_a_retake_too_soon_names_who_sign_in_will_refuse(
 def test_a_retake_plan_from_the_deferred_list_opens_and_clears_the_one_who_passes(
     db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
 ) -> None:
-    # The commands judge by the database's clock: the first sitting must be today's.
-    clock.now = datetime.now(UTC)
-    _run_demo_session(db, clock, demo)
-    failed_number = demo[2][1]
+    failed_number = _today(db, clock, demo)
     plan = tmp_path / "retake.yaml"
     too_soon = run(db, "deferred", "--retake-plan", str(plan), "--on", clock().date().isoformat())
     assert too_soon.exit_code == 1 and not plan.exists()
