@@ -257,7 +257,7 @@ def assemble_paper(
             PaperSection(section.title, section.type, section.points, len(items) + 1, len(chosen))
         )
         for q in chosen:
-            items.append(_item(seed, len(items) + 1, s, section, q))
+            items.append(paper_item(seed, len(items) + 1, s, section, q))
     return Paper(seed=seed, sections=tuple(sections), items=tuple(items))
 
 
@@ -315,7 +315,9 @@ def _fillable(pools: Sequence[Sequence[PoolQuestion]], demands: Sequence[int], u
     return all(augment(slot, set()) for slot in range(len(slots)))
 
 
-def _item(seed: str, number: int, s: int, section: BlueprintSection, q: PoolQuestion) -> PaperItem:
+def paper_item(seed: str, number: int, s: int, section: BlueprintSection, q: PoolQuestion) -> PaperItem:
+    """Question ``q`` as item ``number`` of section ``s``: its options shuffled by the seed, its key in the
+    letters shown (practice builds its items one at a time with this too)."""
     common = {
         "number": number,
         "section": s,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ("decisions", "grading_screens", "admin_screens", "bank_session_screens")
+AREAS = (
+    "decisions",
+    "grading_screens",
+    "admin_screens",
+    "bank_session_screens",
+    "training",
+    "points",
+    "competition",
+    "practice",
+)
 
 
 def _load(lang: str) -> list[dict[str, str]]:

@@ -1,0 +1,38 @@
+"""Messages for knowledge competitions: rounds, advancement, the live final (English)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    "competition.not_found": "There is no competition {id}",
+    "competition.title_required": "Give the competition a title",
+    "competition.bad_team_mode": "Team scores are sum or mean, not {mode}",
+    "competition.team_best_required": "Team scores need the number of best members to count (--team-best)",
+    "competition.no_round": "Competition {id} has no {stage} yet",
+    "competition.not_an_exam_round": "{stage} is not a round sat as an exam session (the preliminary and the semi-final are)",
+    "competition.bad_advance": "Advance at least one, not {n}",
+    "competition.other_bank": "Exam {exam} is not of the competition's bank {bank}",
+    "competition.round_exists": "The {stage} has already been opened",
+    "competition.previous_open": "The {stage} has not decided who goes on yet",
+    "competition.round_closed": "The {stage} has already decided who goes on",
+    "competition.session_open": "Session {session} is not closed yet",
+    "competition.grading_pending": "Session {session} has papers still to grade",
+    "competition.nobody_tied": "Nobody is tied at the cut of the {stage}",
+    "competition.not_tied": "{id_number} is not among those tied at the cut",
+    "competition.tiebreak_everyone": "Give tiebreak points for all {count} tied entrants",
+    "competition.stage.preliminary": "preliminary",
+    "competition.stage.semi_final": "semi-final",
+    "competition.stage.final": "final",
+    "competition.session_title": "{title} · {stage}",
+    "final.not_found": "There is no final {id}",
+    "final.bad_count": "A final has 1 to 100 questions, not {n}",
+    "final.bad_seconds": "Give 5 to 600 seconds a question, not {seconds}",
+    "final.too_few_questions": "The bank has {available} objective questions, fewer than {n}",
+    "final.bad_code": "No team has this code, or the final is over",
+    "final.finished": "The final is over",
+    "final.question_running": "Question {n} is still being answered",
+    "final.no_more_questions": "Every question has been shown",
+    "final.nothing_shown": "No question has been shown yet",
+    "final.not_current": "Question {n} is not the one being answered",
+    "final.too_late": "Time is up for question {n}",
+    "final.already_answered": "Your team has answered question {n}",
+}

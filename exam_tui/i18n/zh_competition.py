@@ -1,0 +1,38 @@
+"""Messages for knowledge competitions: rounds, advancement, the live final (Chinese)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    "competition.not_found": "没有编号为 {id} 的竞赛",
+    "competition.title_required": "请填写竞赛名称",
+    "competition.bad_team_mode": "团体计分只能是 sum(合计)或 mean(平均),不能是 {mode}",
+    "competition.team_best_required": "团体计分须写明取每个单位成绩最好的几人(--team-best)",
+    "competition.no_round": "竞赛 {id} 还没有{stage}",
+    "competition.not_an_exam_round": "{stage} 不是以考试场次进行的轮次(初赛、复赛才是)",
+    "competition.bad_advance": "晋级人数须大于 0,不能是 {n}",
+    "competition.other_bank": "考试 {exam} 不属于本竞赛的题库 {bank}",
+    "competition.round_exists": "这一轮({stage})已经开设",
+    "competition.previous_open": "上一轮({stage})还没有决出晋级名单",
+    "competition.round_closed": "这一轮({stage})已决出晋级名单",
+    "competition.session_open": "考试场次 {session} 尚未收卷",
+    "competition.grading_pending": "考试场次 {session} 还有答卷未评完",
+    "competition.nobody_tied": "这一轮({stage})没有并列待加赛的选手",
+    "competition.not_tied": "{id_number} 不在并列待加赛的选手中",
+    "competition.tiebreak_everyone": "加赛成绩须覆盖全部 {count} 名并列选手",
+    "competition.stage.preliminary": "初赛",
+    "competition.stage.semi_final": "复赛",
+    "competition.stage.final": "决赛",
+    "competition.session_title": "{title} · {stage}",
+    "final.not_found": "没有编号为 {id} 的决赛",
+    "final.bad_count": "决赛题数须在 1 到 100 之间,不能是 {n}",
+    "final.bad_seconds": "每题作答时间须在 5 到 600 秒之间,不能是 {seconds}",
+    "final.too_few_questions": "题库中可用于决赛的客观题只有 {available} 道,不够 {n} 道",
+    "final.bad_code": "没有这个参赛队代码,或决赛已经结束",
+    "final.finished": "决赛已经结束",
+    "final.question_running": "第 {n} 题还在作答中",
+    "final.no_more_questions": "题目已经全部出完",
+    "final.nothing_shown": "还没有出题",
+    "final.not_current": "第 {n} 题不是正在作答的题目",
+    "final.too_late": "第 {n} 题作答时间已到",
+    "final.already_answered": "本队已经回答过第 {n} 题",
+}
