@@ -205,12 +205,13 @@ def _draw(session: Session, exam_session: ExamSessionRow, cadre_id: int) -> Pape
     return assemble_paper(
         seed,
         [BlueprintSection.from_json(s) for s in exam.sections],
-        _pool(session, exam.bank_version_id),
+        pool_of(session, exam.bank_version_id),
         shuffle_questions=exam.shuffle_questions,
     )
 
 
-def _pool(session: Session, bank_version_id: int) -> list[PoolQuestion]:
+def pool_of(session: Session, bank_version_id: int) -> list[PoolQuestion]:
+    """Every question of a bank version in the bank's order, as papers and practice draw them."""
     rows = session.execute(
         select(QuestionRow)
         .where(QuestionRow.bank_version_id == bank_version_id)

@@ -19,7 +19,7 @@ from exam_tui.domain.bank_stats import (
 )
 from exam_tui.formats.results_export import Cell, table_text
 from exam_tui.i18n import t
-from exam_tui.services.banks import BankNotFound, _current_version
+from exam_tui.services.banks import BankNotFound, current_version
 from exam_tui.services.runtime import Database
 from exam_tui.store.models import CategoryRow, ExamRow, QuestionRow
 
@@ -40,7 +40,7 @@ class BankStats:
 def bank_stats(db: Database, slug: str) -> BankStats:
     """The counts of the bank's newest version; BankNotFound when there is no such bank."""
     with db.read() as session:
-        _, version = _current_version(session, slug)
+        _, version = current_version(session, slug)
         counts: Counter[QuestionKey] = Counter()
         for category, qtype, difficulty, n in session.execute(
             select(QuestionRow.category_slug, QuestionRow.type, QuestionRow.difficulty, func.count())

@@ -310,7 +310,7 @@ def list_banks(db: Database) -> list[BankSummary]:
         return _summaries(session, _current_versions(session))
 
 
-def _current_version(session: Any, slug: str) -> tuple[BankRow, BankVersionRow]:
+def current_version(session: Any, slug: str) -> tuple[BankRow, BankVersionRow]:
     for bank, version in _current_versions(session):
         if bank.slug == slug:
             return bank, version
@@ -319,7 +319,7 @@ def _current_version(session: Any, slug: str) -> tuple[BankRow, BankVersionRow]:
 
 def show_bank(db: Database, slug: str) -> BankDetail:
     with db.read() as session:
-        bank, version = _current_version(session, slug)
+        bank, version = current_version(session, slug)
         summary = _summaries(session, [(bank, version)])[0]
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for category, qtype, n in session.execute(
@@ -358,7 +358,7 @@ def show_bank(db: Database, slug: str) -> BankDetail:
 def list_questions(db: Database, slug: str, category: str | None = None) -> list[QuestionView]:
     """The questions of a bank's current version, in file order, optionally of one category."""
     with db.read() as session:
-        _, version = _current_version(session, slug)
+        _, version = current_version(session, slug)
         stmt = select(QuestionRow).where(QuestionRow.bank_version_id == version.id)
         if category is not None:
             stmt = stmt.where(QuestionRow.category_slug == category)

@@ -85,6 +85,13 @@ def grade_attempt(session: Session, attempt: AttemptRow, now: datetime) -> None:
     attempt.state = PENDING_GRADING if scored.pending else GRADED
     attempt.graded_at = None if scored.pending else now
     session.add(attempt)
+    # A result feeds other records: the course this session closes posts its points, and a paper whose
+    # review shows the keys adds its wrong answers to the cadre's wrong-answer book.
+    from exam_tui.services import points, practice  # both read results through this module
+
+    session.flush()
+    points.sync_for_session(session, attempt.session_id, now)
+    practice.add_attempt_to_book(session, attempt, now)
 
 
 def marks_of(session: Session, attempt_ids: list[int]) -> dict[tuple[int, int], list[Mark]]:

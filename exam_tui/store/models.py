@@ -8,49 +8,13 @@ version of a bank cannot change what a candidate answered.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Index, Text, UniqueConstraint
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Column, Date, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps are stored in UTC and come back timezone-aware on every backend.
-
-    SQLite has no time zones and returns naive values; without this a comparison between a stored
-    deadline and an aware clock reading would raise.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _ts(*, nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
-
-
-def _json(*, nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
-
-
-def _text(*, nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(Text, nullable=nullable))
-
+from exam_tui.store.columns import json_column, text_column, ts
 
 # ---- question banks ---------------------------------------------------------------------------
 
@@ -61,7 +25,7 @@ class BankRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=100)
     title: str = Field(max_length=300)
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class BankVersionRow(SQLModel, table=True):
@@ -77,7 +41,7 @@ class BankVersionRow(SQLModel, table=True):
     language: str = Field(max_length=20)
     source_file: str | None = Field(default=None, max_length=1000)
     question_count: int
-    imported_at: datetime = _ts()
+    imported_at: datetime = ts()
 
 
 class CategoryRow(SQLModel, table=True):
@@ -104,16 +68,16 @@ class QuestionRow(SQLModel, table=True):
     position: int
     type: str = Field(max_length=20)
     category_slug: str = Field(max_length=100)
-    stem: str = _text(nullable=False)
-    options: dict[str, str] | None = _json()
+    stem: str = text_column(nullable=False)
+    options: dict[str, str] | None = json_column()
     # single: "A"; multiple: ["A", "C"]; true_false: true; fill_blank: [["一年", "1年"], …]; short_answer: null
-    answer: Any = _json()
+    answer: Any = json_column()
     points: float | None = None
     difficulty: int = 3
-    explanation: str | None = _text()
+    explanation: str | None = text_column()
     source: str | None = Field(default=None, max_length=500)
-    tags: list[str] | None = _json()
-    rubric: str | None = _text()
+    tags: list[str] | None = json_column()
+    rubric: str | None = text_column()
     shuffle_options: bool = True
 
 
@@ -132,8 +96,8 @@ class ExamRow(SQLModel, table=True):
     shuffle_questions: bool = True
     review: str = Field(default="score", max_length=10)
     max_attempts: int = 1
-    grades: list[dict[str, Any]] | None = _json()
-    sections: list[dict[str, Any]] = _json(nullable=False)
+    grades: list[dict[str, Any]] | None = json_column()
+    sections: list[dict[str, Any]] = json_column(nullable=False)
     # Short answers marked by two graders (a third when they differ by more than marking_margin points).
     double_marking: bool = False
     marking_margin: float | None = None
@@ -161,8 +125,8 @@ class CadreRow(SQLModel, table=True):
     rank: str | None = Field(default=None, max_length=100)
     position: str | None = Field(default=None, max_length=200)
     proposed_post: str | None = Field(default=None, max_length=200)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 # ---- exam sittings ----------------------------------------------------------------------------
@@ -175,7 +139,7 @@ class ExamSessionRow(SQLModel, table=True):
     exam_id: int = Field(foreign_key="exam.id", index=True)
     title: str = Field(max_length=300)
     room: str | None = Field(default=None, max_length=200)
-    starts_at: datetime = _ts(index=True)
+    starts_at: datetime = ts(index=True)
     allow_late_minutes: int = 15
     access_code: str = Field(max_length=6, index=True)
     # Key for deriving each candidate's paper seed (HMAC): never shown to candidates.
@@ -184,10 +148,10 @@ class ExamSessionRow(SQLModel, table=True):
     extra_minutes: int = 0
     # scheduled → open → started → closed
     state: str = Field(default="scheduled", max_length=20)
-    created_at: datetime = _ts()
-    opened_at: datetime | None = _ts(nullable=True)
-    started_at: datetime | None = _ts(nullable=True)
-    closed_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = ts()
+    opened_at: datetime | None = ts(nullable=True)
+    started_at: datetime | None = ts(nullable=True)
+    closed_at: datetime | None = ts(nullable=True)
 
 
 class SessionCandidateRow(SQLModel, table=True):
@@ -202,7 +166,7 @@ class SessionCandidateRow(SQLModel, table=True):
     # Set with ``absent``: whether the cadre could have sat this session then (a retake not too early,
     # attempts left), so the absence counts as a sitting; None for absences recorded before 0005.
     absence_counts: bool | None = None
-    checked_in_at: datetime | None = _ts(nullable=True)
+    checked_in_at: datetime | None = ts(nullable=True)
 
 
 class AttemptRow(SQLModel, table=True):
@@ -219,21 +183,21 @@ class AttemptRow(SQLModel, table=True):
     state: str = Field(default="in_progress", max_length=20)
     seed: str = Field(max_length=64)
     # The paper as given: questions, options in shown order, keys, points. Frozen at assembly.
-    paper: dict[str, Any] = _json(nullable=False)
+    paper: dict[str, Any] = json_column(nullable=False)
     item_count: int = 0  # len(paper["items"]): a save checks its item without reading the paper
-    started_at: datetime = _ts()
-    deadline_at: datetime = _ts()
+    started_at: datetime = ts()
+    deadline_at: datetime = ts()
     extra_minutes: int = 0
-    submitted_at: datetime | None = _ts(nullable=True)
+    submitted_at: datetime | None = ts(nullable=True)
     submit_reason: str | None = Field(default=None, max_length=30)
     score: float | None = None
     passed: bool | None = None
     level: str | None = Field(default=None, max_length=100)
-    graded_at: datetime | None = _ts(nullable=True)
+    graded_at: datetime | None = ts(nullable=True)
     hostname: str | None = Field(default=None, max_length=255)
     focus_losses: int = 0
     resumes: int = 0
-    last_heartbeat_at: datetime | None = _ts(nullable=True)
+    last_heartbeat_at: datetime | None = ts(nullable=True)
     current_item: int = 1  # where the candidate was, so a resume lands on the same question
 
 
@@ -244,10 +208,10 @@ class ResponseRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id", index=True)
     item: int  # position of the question in the paper, from 1
-    answer: Any = _json()
+    answer: Any = json_column()
     flagged: bool = False
     revision: int = 1
-    saved_at: datetime = _ts()
+    saved_at: datetime = ts()
     score: float | None = None
 
 
@@ -258,22 +222,22 @@ class IncidentRow(SQLModel, table=True):
     session_id: int = Field(foreign_key="exam_session.id", index=True)
     attempt_id: int | None = Field(default=None, foreign_key="attempt.id", index=True)
     kind: str = Field(max_length=40)
-    reason: str | None = _text()
+    reason: str | None = text_column()
     actor: str | None = Field(default=None, max_length=100)
-    created_at: datetime = _ts()
-    details: dict[str, Any] | None = _json()
+    created_at: datetime = ts()
+    details: dict[str, Any] | None = json_column()
 
 
 class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _ts(index=True)
+    at: datetime = ts(index=True)
     actor: str | None = Field(default=None, max_length=100)
     action: str = Field(max_length=60)
     entity: str = Field(max_length=40)
     entity_id: str | None = Field(default=None, max_length=100)
-    details: dict[str, Any] | None = _json()
+    details: dict[str, Any] | None = json_column()
 
 
 class SettingRow(SQLModel, table=True):
@@ -283,7 +247,7 @@ class SettingRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(max_length=200)
-    updated_at: datetime = _ts()
+    updated_at: datetime = ts()
     updated_by: str | None = Field(default=None, max_length=100)
 
 
@@ -304,7 +268,7 @@ class AppointmentRow(SQLModel, table=True):
     post: str = Field(max_length=200)
     bank_slug: str = Field(max_length=100)
     exam_slug: str = Field(max_length=100)
-    opened_at: datetime = _ts()
+    opened_at: datetime = ts()
     opened_by: str | None = Field(default=None, max_length=100)
     status: str = Field(default="pending_exam", max_length=20)
     reason: str = Field(default="not_sat", max_length=30)
@@ -312,13 +276,13 @@ class AppointmentRow(SQLModel, table=True):
     attempt_id: int | None = Field(default=None, foreign_key="attempt.id")
     score: float | None = None
     retake_from: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    decided_at: datetime | None = _ts(nullable=True)
+    decided_at: datetime | None = ts(nullable=True)
     override_status: str | None = Field(default=None, max_length=20)
-    override_reason: str | None = _text()
+    override_reason: str | None = text_column()
     override_by: str | None = Field(default=None, max_length=100)
-    override_at: datetime | None = _ts(nullable=True)
+    override_at: datetime | None = ts(nullable=True)
     effective_status: str = Field(default="pending_exam", max_length=20, index=True)
-    note: str | None = _text()
+    note: str | None = text_column()
 
 
 class AppointmentDecisionRow(SQLModel, table=True):
@@ -328,7 +292,7 @@ class AppointmentDecisionRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     appointment_id: int = Field(foreign_key="appointment.id", index=True)
-    at: datetime = _ts()
+    at: datetime = ts()
     actor: str | None = Field(default=None, max_length=100)
     # policy (an attempt, a grade, an appeal changed the sittings), override, override_lifted, note
     source: str = Field(max_length=20)
@@ -337,7 +301,7 @@ class AppointmentDecisionRow(SQLModel, table=True):
     attempt_id: int | None = None
     score: float | None = None
     retake_from: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    note: str | None = _text()
+    note: str | None = text_column()
 
 
 class MarkRow(SQLModel, table=True):
@@ -352,8 +316,8 @@ class MarkRow(SQLModel, table=True):
     grader: str = Field(max_length=100)
     kind: str = Field(default="grader", max_length=10)
     points: float
-    comment: str | None = _text()
-    at: datetime = _ts()
+    comment: str | None = text_column()
+    at: datetime = ts()
 
 
 class KeyCorrectionRow(SQLModel, table=True):
@@ -364,11 +328,11 @@ class KeyCorrectionRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
     question_slug: str = Field(max_length=100)
-    key: Any = _json(nullable=False)  # in the bank's terms, as a bank file would write it
-    previous_key: Any = _json()
-    reason: str = _text(nullable=False)
+    key: Any = json_column(nullable=False)  # in the bank's terms, as a bank file would write it
+    previous_key: Any = json_column()
+    reason: str = text_column(nullable=False)
     actor: str = Field(max_length=100)
-    at: datetime = _ts()
+    at: datetime = ts()
     appeal_id: int | None = Field(default=None, foreign_key="appeal.id")
 
 
@@ -379,17 +343,17 @@ class AppealRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id", index=True)
-    reason: str = _text(nullable=False)
+    reason: str = text_column(nullable=False)
     filed_by: str = Field(max_length=100)
-    filed_at: datetime = _ts()
+    filed_at: datetime = ts()
     state: str = Field(default="open", max_length=10)  # open → decided
     # score, passed, level and appointment decision when filed and when decided
-    before: dict[str, Any] = _json(nullable=False)
-    after: dict[str, Any] | None = _json()
+    before: dict[str, Any] = json_column(nullable=False)
+    after: dict[str, Any] | None = json_column()
     outcome: str | None = Field(default=None, max_length=10)  # upheld / changed
     decided_by: str | None = Field(default=None, max_length=100)
-    decided_at: datetime | None = _ts(nullable=True)
-    decision_note: str | None = _text()
+    decided_at: datetime | None = ts(nullable=True)
+    decision_note: str | None = text_column()
 
 
 class AppealStepRow(SQLModel, table=True):
@@ -399,7 +363,12 @@ class AppealStepRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     appeal_id: int = Field(foreign_key="appeal.id", index=True)
-    at: datetime = _ts()
+    at: datetime = ts()
     actor: str = Field(max_length=100)
     action: str = Field(max_length=30)
-    details: dict[str, Any] | None = _json()
+    details: dict[str, Any] | None = json_column()
+
+
+# The tables of training, points, competitions and practice live in their own module; importing it
+# here puts them on SQLModel.metadata for whoever imports the models (Alembic, the storage tests).
+import exam_tui.store.models_training  # noqa: E402, F401

@@ -17,7 +17,7 @@ def local_zone() -> tzinfo:
 
 
 def in_zone(moment: datetime, tz: tzinfo) -> datetime:
-    # Services hand out timezone-aware UTC values on every backend (store.models.UTCDateTime).
+    # Services hand out timezone-aware UTC values on every backend (store.columns.UTCDateTime).
     return moment.astimezone(tz)
 
 
