@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli import appeal, bank, cadre, decisions, demo, grading, results, session
+from exam_tui.cli import (
+    appeal,
+    bank,
+    cadre,
+    competition,
+    decisions,
+    demo,
+    grading,
+    points,
+    results,
+    session,
+    training,
+)
 from exam_tui.cli.common import ByOption, CliState, connect_or_explain, default_actor, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
@@ -114,6 +126,9 @@ app.command(name="qualifications")(decisions.qualifications)
 app.add_typer(grading.app, name="grade")
 app.add_typer(appeal.app, name="appeal")
 app.add_typer(decisions.setting_app, name="setting")
+app.add_typer(training.app, name="training")
+app.add_typer(points.app, name="points")
+app.add_typer(competition.app, name="competition")
 
 
 def main() -> None:

@@ -239,7 +239,10 @@ def _entrants(
         people[cadre.id] = (cadre, unit)  # type: ignore[index]
         a = attempts.get(cadre.id)  # type: ignore[arg-type]
         graded = a is not None and a.state == "graded" and a.score is not None
-        seconds = (a.submitted_at - a.started_at).total_seconds() if graded and a.submitted_at else None  # type: ignore[union-attr]
+        # Whole seconds: a candidate is not ahead of another by the milliseconds a terminal took to hand in.
+        seconds = (
+            float(int((a.submitted_at - a.started_at).total_seconds())) if graded and a.submitted_at else None
+        )  # type: ignore[union-attr]
         points = tiebreak.get(str(cadre.id))
         entrants.append(
             Entrant(

@@ -438,7 +438,7 @@ def cadre_points(db: Database, id_number: str, *, year: int) -> CadrePoints:
                     r.source,
                     r.reverses_id,  # type: ignore[arg-type]
                     r.reason,
-                    r.detail,
+                    _worded(r.detail, rules),
                     r.posted_at,
                     r.posted_by,
                     titles.get(r.source),
@@ -448,6 +448,15 @@ def cadre_points(db: Database, id_number: str, *, year: int) -> CadrePoints:
             category_totals,
             grand_total(category_totals),
         )
+
+
+def _worded(detail: str | None, rules: PointsRules) -> str | None:
+    """``rule-id: 6 ÷ 2 × 2 = 6`` with the rule's title for its id, as the admin's file names it."""
+    if not detail:
+        return detail
+    rule_id, sep, sums = detail.partition(": ")
+    title = next((r.title for r in rules.rules if r.id == rule_id), None)
+    return f"{title}{sep}{sums}" if title and sep else detail
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,19 @@ def participants(session: Session, course_id: int) -> list[Participant]:
     return [Participant(c.id, mask(c.id_number), c.name, unit, c.rank) for c, unit in rows]  # type: ignore[arg-type]
 
 
+def enrolled_numbers(db: Database, course_id: int) -> dict[str, int]:
+    """The enrolled cadres' full ID numbers → their ids (for commands that name cadres by ID number)."""
+    with db.read() as session:
+        course_row(session, course_id)
+        return dict(
+            session.execute(
+                select(CadreRow.id_number, CadreRow.id)
+                .join(CourseEnrolmentRow, CourseEnrolmentRow.cadre_id == CadreRow.id)  # type: ignore[arg-type]
+                .where(CourseEnrolmentRow.course_id == course_id)
+            ).all()
+        )
+
+
 def _cells(session: Session, course_id: int) -> dict[tuple[int, date, str], tuple[str, str | None]]:
     return {
         (a.cadre_id, a.day, a.half): (a.status, a.reason)

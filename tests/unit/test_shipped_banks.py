@@ -253,6 +253,9 @@ def test_the_integrity_bank_is_full_size() -> None:
     )
     assert exams["training-closing"].duration_minutes == 30
     assert exams["training-closing"].kind == "training"
+    # A competition's preliminary and semi-final are two exams, so the same entrant can sit both.
+    for slug in ("competition-preliminary", "competition-semi-final"):
+        assert (exams[slug].kind, exams[slug].total_points) == ("competition", 100)
 
 
 def test_the_qualification_bank_is_full_size_and_grades_its_candidates() -> None:
