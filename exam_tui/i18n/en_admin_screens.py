@@ -136,4 +136,6 @@ MESSAGES: dict[str, str] = {
     "key.appointment_note": "Note",
     "key.appointment_override": "Override",
     "key.lift_override": "Lift override",
+    "admin.menu.courses": "Training",
+    "admin.menu.courses.help": "Courses: attendance by half-day, drawing speakers, closing, the course record",
 }

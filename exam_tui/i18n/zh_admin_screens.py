@@ -136,4 +136,6 @@ MESSAGES: dict[str, str] = {
     "key.appointment_note": "备注",
     "key.appointment_override": "改定",
     "key.lift_override": "撤销改定",
+    "admin.menu.courses": "培训",
+    "admin.menu.courses.help": "培训班考勤(按半天)、抽签发言、结业与培训记录",
 }

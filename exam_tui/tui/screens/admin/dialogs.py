@@ -143,6 +143,8 @@ class ActionDialog(ModalScreen[T | None]):
         empty = [i for i in inputs if not i.value]
         if inputs:
             (empty or inputs)[0].focus()
+        else:  # nothing to fill in: the dialog is the confirmation, Enter confirms (Esc goes back)
+            self.query_one("#confirm", Button).focus()
 
     def values(self) -> dict[str, str]:
         values = {e.name: self.query_one(f"#entry-{e.name}", Input).value.strip() for e in self.entries}

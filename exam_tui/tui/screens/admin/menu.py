@@ -29,6 +29,7 @@ ENTRIES = (
     ("4", "decisions"),
     ("5", "grading"),
     ("6", "appeals"),
+    ("7", "courses"),
 )
 MAX_NAME = 100  # the records' actor columns hold 100 characters
 
@@ -136,6 +137,10 @@ class AdminMenuScreen(Screen[None]):
             from exam_tui.tui.screens.admin.grading import GradingScreen
 
             return GradingScreen()
+        if entry == "courses":
+            from exam_tui.tui.screens.admin.courses import CoursesScreen
+
+            return CoursesScreen()
         from exam_tui.tui.screens.admin.appeals import AppealsScreen
 
         return AppealsScreen()
