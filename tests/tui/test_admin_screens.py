@@ -27,6 +27,7 @@ from exam_tui.services.sessions import list_sessions
 from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.admin.appointment import AppointmentScreen
 from exam_tui.tui.screens.admin.cadres import CadrePageScreen, CadresScreen
+from exam_tui.tui.screens.admin.courses import CoursesScreen
 from exam_tui.tui.screens.admin.decisions import DecisionsScreen
 from exam_tui.tui.screens.admin.dialogs import ActionDialog
 from exam_tui.tui.screens.admin.menu import ENTRIES, AdminMenuScreen
@@ -111,13 +112,13 @@ async def test_menu_asks_the_name_then_lists_the_entries(app: ExamApp, settle) -
         assert not menu.query_one("#operator-form").display
         options = menu.query_one("#admin-menu", OptionList)
         assert options.display
-        assert options.option_count == len(ENTRIES) == 6
+        assert options.option_count == len(ENTRIES) == 7
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         for (key, entry), prompt in zip(ENTRIES, prompts, strict=True):
             assert prompt.startswith(f"{key}  {t(f'admin.menu.{entry}')}")
             assert t(f"admin.menu.{entry}.help") in prompt
         assert "王管理" in plain(menu.query_one("#admin-menu-title", Static))
-        for key, screen_type in (("4", DecisionsScreen), ("2", CadresScreen)):
+        for key, screen_type in (("4", DecisionsScreen), ("2", CadresScreen), ("7", CoursesScreen)):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)
