@@ -280,6 +280,8 @@ def close_round(
         if pending is not None:
             raise SessionError("competition.grading_pending", session=exam_session.id)
         entrants, _ = _entrants(session, row)
+        if not any(e.sat for e in entrants):
+            raise SessionError("competition.nobody_sat", stage=stage)
         decided = _decided(row, entrants)
         if decided.resolved:
             row.state, row.advanced = "closed", list(decided.advanced)

@@ -160,3 +160,17 @@ def test_a_competition_round_from_the_command_line(office: Database) -> None:
                "--at", "2026-11-23T09:00:00+08:00", "--advance", "2").exit_code == 1  # fmt: skip
     shown = run(db, "competition", "show", "1").stdout
     assert "初赛:进行中" in shown
+
+
+def test_a_round_nobody_sat_cannot_be_decided(office: Database) -> None:
+    db = office
+    run(db, "competition", "create", "--title", "知识竞赛", "--bank", "training-test")
+    run(
+        db, "competition", "round", "1", "preliminary",
+        "--exam", "training-test/contest", "--at", "2026-11-23T09:00:00+08:00", "--advance", "3",
+        "--unit", "市财政局",
+    )  # fmt: skip
+    assert run(db, "session", "start", "2").exit_code == 0
+    assert run(db, "session", "close", "2").exit_code == 0
+    refused = run(db, "competition", "decide", "1", "preliminary")
+    assert refused.exit_code == 1 and "没有人参加" in refused.stderr
