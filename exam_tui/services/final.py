@@ -195,10 +195,16 @@ def join(db: Database, code: str) -> tuple[int, Team]:
     """The team whose code this is, in an open final: (round id, team)."""
     code = code.strip().upper()
     with db.read() as session:
+        # Codes are unique within a final; an open final's team first, else the latest final's (a
+        # terminal restarted after the end still shows the final board).
+        found = []
         for row in session.execute(select(FinalTeamRow).where(FinalTeamRow.code == code)).scalars():
             final = session.get(CompetitionRoundRow, row.round_id)
-            if final is not None and final.state == "open":
-                return row.round_id, _team_view(session, row)
+            if final is not None:
+                found.append((final.state == "open", row.round_id, row))
+        if found:
+            _, round_id, row = max(found, key=lambda f: (f[0], f[1]))
+            return round_id, _team_view(session, row)
     raise SessionError("final.bad_code")
 
 
@@ -219,7 +225,9 @@ def _current(session: Session, final: CompetitionRoundRow) -> FinalQuestionRow |
 
 
 def _over(question: FinalQuestionRow, now: datetime) -> bool:
-    return question.closed or now >= question.closes_at
+    """Over once the host stops it or its grace after the deadline has passed: only then is the key shown,
+    so no answer can arrive after anyone has seen it."""
+    return question.closed or now >= question.closes_at + GRACE
 
 
 def _shown(session: Session, final: CompetitionRoundRow, q: FinalQuestionRow, now: datetime) -> Shown:
@@ -322,7 +330,7 @@ def answer(db: Database, team_id: int, number: int, given: Any, *, clock: MaybeC
         current = _current(session, final)
         if current is None or current.number != number:
             raise SessionError("final.not_current", n=number)
-        if current.closed or now > current.closes_at + GRACE:
+        if _over(current, now):
             raise SessionError("final.too_late", n=number)
         if session.execute(
             select(FinalAnswerRow.id).where(
@@ -365,7 +373,10 @@ def _rows(session: Session, final: CompetitionRoundRow, now: datetime) -> list[B
         for a in session.execute(select(FinalAnswerRow).where(FinalAnswerRow.round_id == final.id)).scalars()
         if a.number in questions and a.answer is not None
     ]
-    rule = FinalRule(right=final.right_points or 10, wrong=final.wrong_points or 0)
+    rule = FinalRule(
+        right=10 if final.right_points is None else final.right_points,
+        wrong=0 if final.wrong_points is None else final.wrong_points,
+    )
     return scoreboard(answers, list(teams.values()), rule, questions=set(questions))
 
 
@@ -413,7 +424,8 @@ def team_state(db: Database, team_id: int, *, clock: MaybeClock = None) -> TeamS
             title=comp.title,
             current=shown,
             my_answer=mine.answer if mine else None,
-            correct=(mine.correct if mine else False) if shown is not None and shown.over else None,
+            # Known once the question is over; None also when the team gave no answer.
+            correct=mine.correct if mine is not None and shown is not None and shown.over else None,
             rows=_rows(session, final, now),
             finished=final.state != "open",
         )
