@@ -91,6 +91,46 @@ def proctor(
     )
 
 
+@app.command()
+def practice(ctx: typer.Context) -> None:
+    """练习: practise from a bank with the answer after each question, or from your wrong-answer book."""
+    _run_tui(state(ctx).settings.database_url, start="practice")
+
+
+final_app = typer.Typer(
+    help="The competition's final, played live: the host's screen and the teams' terminals.",
+    no_args_is_help=True,
+)
+
+
+@final_app.command(name="host")
+def final_host(
+    ctx: typer.Context,
+    competition: Annotated[int, typer.Option("--competition", help="The competition whose final to host.")],
+    by: ByOption = None,
+) -> None:
+    """The big screen: show each question to every team, the countdown, the scoreboard after each."""
+    from exam_tui.services import final
+    from exam_tui.services.sessions import SessionError
+
+    try:
+        round_id = final.final_round_id(state(ctx).db(), competition)
+    except SessionError as exc:
+        fail(exc.message())
+    _run_tui(
+        state(ctx).settings.database_url,
+        start="final_host",
+        round_id=round_id,
+        operator=by or default_actor(),
+    )
+
+
+@final_app.command(name="team")
+def final_team(ctx: typer.Context) -> None:
+    """A team's terminal: join with the team's code, answer each question before its countdown ends."""
+    _run_tui(state(ctx).settings.database_url, start="final_team")
+
+
 def _run_tui(
     url: str,
     *,
@@ -98,6 +138,8 @@ def _run_tui(
     proctor: bool = False,
     session_id: int | None = None,
     operator: str | None = None,
+    start: str | None = None,
+    round_id: int | None = None,
 ) -> None:
     from exam_tui.tui.app import make_app
 
@@ -109,6 +151,8 @@ def _run_tui(
         proctor=proctor,
         session_id=session_id,
         operator=operator,
+        start=start,
+        round_id=round_id,
     )
     tui.run()
     if tui.return_code:
@@ -129,6 +173,7 @@ app.add_typer(decisions.setting_app, name="setting")
 app.add_typer(training.app, name="training")
 app.add_typer(points.app, name="points")
 app.add_typer(competition.app, name="competition")
+app.add_typer(final_app, name="final")
 
 
 def main() -> None:

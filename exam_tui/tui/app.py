@@ -51,6 +51,8 @@ class ExamApp(App[None]):
         session_id: int | None,
         proctor: bool = False,
         operator: str | None = None,
+        start: str | None = None,
+        round_id: int | None = None,
     ) -> None:
         super().__init__()
         self._database: Future[Database] = Future()
@@ -70,11 +72,38 @@ class ExamApp(App[None]):
         # Who is at an admin, grader or reviewer screen: asked on entering the admin area and written
         # into every mark, decision and appeal step (until accounts arrive, a name typed in).
         self.operator: str | None = operator
+        # A terminal given one job from the command line: practice, the final's host screen or a team's.
+        self.start = start
+        self.round_id = round_id
         translate_bindings(self)
 
     def get_default_screen(self) -> Screen[None]:
+        screen = self._first_screen()
+        # Textual reads a screen's CSS_PATH when the screen is pushed, not for the default screen: read
+        # it here, as a push would, so that a terminal started on any screen is styled.
+        unread = [path for path in screen.css_path if not self.stylesheet.has_source(str(path), "")]
+        for path in unread:
+            self.stylesheet.read(path)
+        if unread:
+            self.stylesheet.reparse()
+        return screen
+
+    def _first_screen(self) -> Screen[None]:
         if self.candidate_mode:
             return CandidateLoginScreen()
+        if self.start == "practice":
+            from exam_tui.tui.screens.practice.login import PracticeLoginScreen
+
+            return PracticeLoginScreen()
+        if self.start == "final_host":
+            from exam_tui.tui.screens.final.host import FinalHostScreen
+
+            assert self.round_id is not None
+            return FinalHostScreen(self.round_id)
+        if self.start == "final_team":
+            from exam_tui.tui.screens.final.team import TeamJoinScreen
+
+            return TeamJoinScreen()
         if self.proctor_mode:
             from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 
@@ -119,9 +148,18 @@ class ExamApp(App[None]):
         while not isinstance(self.screen, CandidateLoginScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
 
+    @property
+    def kiosk(self) -> bool:
+        """A terminal people walk up to (a candidate's, practice, a team's in the final): no stray exit."""
+        return self.candidate_mode or self.start in ("practice", "final_team")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer does not offer a q that a kiosk ignores.
+        return not (action == "quit" and self.kiosk)
+
     async def action_quit(self) -> None:
-        # A candidate's terminal ignores a stray q; leaving takes Ctrl+Q and a confirmation.
-        if not self.candidate_mode:
+        # A kiosk ignores a stray q; leaving takes Ctrl+Q and a confirmation.
+        if not self.kiosk:
             self.exit()
 
     def action_request_quit(self) -> None:
@@ -129,7 +167,7 @@ class ExamApp(App[None]):
         from exam_tui.tui.screens.candidate.exam import ExamScreen
 
         screen = self.screen
-        if not self.candidate_mode:
+        if not self.kiosk:
             self.exit()
         elif isinstance(screen, ExamScreen):
             screen.request_quit()
@@ -156,13 +194,16 @@ def make_app(
     proctor: bool = False,
     session_id: int | None = None,
     operator: str | None = None,
+    start: str | None = None,
+    round_id: int | None = None,
 ) -> ExamApp:
     """The app on ``db`` (or on what a zero-argument ``db`` opens, once the first frame is up); ``tz`` is the exam room's time zone (None: this machine's zone).
 
     An injected ``clock`` (tests) also times attempts; without one, attempts use the database clock.
     ``candidate`` starts the candidate's kiosk; ``proctor`` the session picker, or with ``session_id``
     that session's console. ``operator`` is who is at the keyboard, written into the records (None:
-    asked on entering the admin's screens).
+    asked on entering the admin's screens). ``start`` gives the terminal one job: ``practice`` (练习),
+    ``final_host`` (the final's big screen, for ``round_id``) or ``final_team`` (a team's terminal).
     """
     return ExamApp(
         db,
@@ -173,6 +214,8 @@ def make_app(
         session_id=session_id,
         proctor=proctor,
         operator=operator,
+        start=start,
+        round_id=round_id,
     )
 
 

@@ -16,6 +16,7 @@ from exam_tui.tui.screens.admin.menu import AdminMenuScreen
 from exam_tui.tui.screens.bank_browser import BankBrowserScreen
 from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.home import HomeScreen
+from exam_tui.tui.screens.practice.login import PracticeLoginScreen
 from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 
 SIZE = (100, 30)
@@ -45,7 +46,7 @@ async def test_home_lists_todays_demo_session(app: ExamApp, demo_db: Database, s
         await settle(pilot)
         assert shown(app.screen.query_one("#app-title", Static)) == t("app.title")
         labels = [str(b.label) for b in app.screen.query(Button)]
-        assert labels == ["1  考生", "2  监考员", "3  管理员"]
+        assert labels == ["1  考生", "2  监考员", "3  管理员", "4  练习"]
         table = app.screen.query_one("#today", DataTable)
         assert table.row_count == 1
         row = cells(table, 0)
@@ -67,7 +68,11 @@ async def test_home_says_when_no_session_today(empty_db: Database, app_on, settl
 async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for key, screen_type in (("2", SessionPickerScreen), ("3", AdminMenuScreen)):
+        for key, screen_type in (
+            ("2", SessionPickerScreen),
+            ("3", AdminMenuScreen),
+            ("4", PracticeLoginScreen),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)

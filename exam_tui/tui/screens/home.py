@@ -1,4 +1,4 @@
-"""Home: the app's title, the three roles (keys 1/2/3) and today's exam sessions."""
+"""Home: the app's title, the roles (keys 1–4: candidate, proctor, admin, practice) and today's sessions."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.admin.menu import AdminMenuScreen
 from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 from exam_tui.tui.text import hhmm, in_zone, session_cells, translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
     from exam_tui.tui.app import ExamApp
 
-ROLES = (("candidate", "1"), ("proctor", "2"), ("admin", "3"))
+ROLES = (("candidate", "1"), ("proctor", "2"), ("admin", "3"), ("practice", "4"))
 COLUMNS = (("time", 5), ("title", None), ("room", 10), ("state", 6), ("candidates", 4), ("code", 6))
 
 
@@ -34,6 +35,7 @@ class HomeScreen(Screen[None]):
         Binding("1", "candidate", "key.candidate"),
         Binding("2", "proctor", "key.proctor"),
         Binding("3", "admin", "key.admin"),
+        Binding("4", "practice", "key.practice"),
     ]
 
     class SessionsLoaded(Message):
@@ -55,7 +57,7 @@ class HomeScreen(Screen[None]):
             for role, key in ROLES:
                 with Vertical(classes="role"):
                     yield Button(f"{key}  {t(f'home.role.{role}')}", id=f"role-{role}", variant="primary")
-                    yield Static(t(f"home.role.{role}.help"), classes="role-help")
+                    yield Static(Prose(t(f"home.role.{role}.help")), classes="role-help")
         yield Static(t("home.today"), id="today-title", classes="section-title")
         yield DataTable(id="today", cursor_type="row", zebra_stripes=True)
         yield Static(t("home.today.none"), id="today-none", classes="empty")
@@ -108,9 +110,12 @@ class HomeScreen(Screen[None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         role = (event.button.id or "").removeprefix("role-")
-        {"candidate": self.action_candidate, "proctor": self.action_proctor, "admin": self.action_admin}[
-            role
-        ]()
+        {
+            "candidate": self.action_candidate,
+            "proctor": self.action_proctor,
+            "admin": self.action_admin,
+            "practice": self.action_practice,
+        }[role]()
 
     def action_candidate(self) -> None:
         self.app.enter_candidate_mode()  # type: ignore[attr-defined]
@@ -120,3 +125,8 @@ class HomeScreen(Screen[None]):
 
     def action_admin(self) -> None:
         self.app.push_screen(AdminMenuScreen())
+
+    def action_practice(self) -> None:
+        from exam_tui.tui.screens.practice.login import PracticeLoginScreen  # loaded when chosen
+
+        self.app.push_screen(PracticeLoginScreen())
