@@ -140,6 +140,31 @@ def cadre_lines(record: CadreRecord) -> list[str]:
                 outcome=t(f"cli.appeal.outcome.{a['outcome']}") if a["outcome"] else "",
             ).rstrip()
         )
+    lines += ["", t("cli.cadre.show.courses")]
+    if not record.courses:
+        lines.append("  " + t("cli.cadre.show.none"))
+    for c in record.courses:
+        lines.append(
+            t(
+                "cli.cadre.show.course",
+                id=c.id,
+                title=c.title,
+                kind=t(f"points.kind.{c.kind}"),
+                starts=c.starts_on.isoformat(),
+                ends=c.ends_on.isoformat(),
+                attended=c.attended,
+                half_days=c.half_days,
+                state=t("course.closed_word") if c.closed else t("course.open"),
+            )
+        )
+    lines += ["", t("cli.cadre.show.points")]
+    if not record.points:
+        lines.append("  " + t("cli.cadre.show.none"))
+    for y in record.points:
+        parts = t("course.sep").join(
+            f"{t(f'points.category.{c}')} {_score(total.counted)}" for c, total in y.totals.items()
+        )
+        lines.append(t("cli.cadre.show.year_points", year=y.year, parts=parts, total=_score(y.total)))
     return lines
 
 
@@ -192,4 +217,21 @@ def cadre_json(record: CadreRecord) -> dict[str, Any]:
         ],
         "qualifications": [qualification_json(q) for q in record.qualifications],
         "appeals": [a | {"filed_at": a["filed_at"].isoformat()} for a in record.appeals],
+        "courses": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "kind": c.kind,
+                "starts_on": c.starts_on.isoformat(),
+                "ends_on": c.ends_on.isoformat(),
+                "attended_half_days": c.attended,
+                "half_days": c.half_days,
+                "closed": c.closed,
+            }
+            for c in record.courses
+        ],
+        "points": [
+            {"year": y.year, "counted": {c: v.counted for c, v in y.totals.items()}, "total": y.total}
+            for y in record.points
+        ],
     }

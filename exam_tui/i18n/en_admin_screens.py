@@ -138,4 +138,6 @@ MESSAGES: dict[str, str] = {
     "key.lift_override": "Lift override",
     "admin.menu.courses": "Training",
     "admin.menu.courses.help": "Courses: attendance by half-day, drawing speakers, closing, the course record",
+    "admin.cadre.section.courses": "Training",
+    "admin.cadre.section.points": "Integrity-education points (counted)",
 }

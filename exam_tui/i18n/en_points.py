@@ -101,4 +101,5 @@ MESSAGES: dict[str, str] = {
     "cli.points.rules_exported": "Rules written to {path} (edit, then exam-tui points rules import)",
     "cli.points.rules_failed": "Nothing imported: the rules file has {count} problem(s)",
     "cli.points.rules_imported": "Rules {path} in force; {entries} entries adjusted to them",
+    "points.col.year": "Year",
 }

@@ -144,4 +144,8 @@ MESSAGES: dict[str, str] = {
     "key.course_draw": "draw",
     "key.course_close": "close",
     "key.course_export": "export",
+    "cli.cadre.show.courses": "Training:",
+    "cli.cadre.show.course": "  course {id} “{title}” {kind}, {starts} to {ends}, attended {attended}/{half_days} half-days, {state}",
+    "cli.cadre.show.points": "Integrity-education points:",
+    "cli.cadre.show.year_points": "  {year}: {parts}; total {total}",
 }

@@ -138,4 +138,6 @@ MESSAGES: dict[str, str] = {
     "key.lift_override": "撤销改定",
     "admin.menu.courses": "培训",
     "admin.menu.courses.help": "培训班考勤(按半天)、抽签发言、结业与培训记录",
+    "admin.cadre.section.courses": "培训",
+    "admin.cadre.section.points": "廉政教育积分(计入分)",
 }

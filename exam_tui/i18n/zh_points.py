@@ -101,4 +101,5 @@ MESSAGES: dict[str, str] = {
     "cli.points.rules_exported": "已写出积分规则:{path}(修改后用 exam-tui points rules import 导入)",
     "cli.points.rules_failed": "未导入:积分规则文件有 {count} 处问题",
     "cli.points.rules_imported": "已启用积分规则 {path};按新规则调整积分 {entries} 条",
+    "points.col.year": "年度",
 }

@@ -144,4 +144,8 @@ MESSAGES: dict[str, str] = {
     "key.course_draw": "抽签",
     "key.course_close": "结业",
     "key.course_export": "导出",
+    "cli.cadre.show.courses": "培训:",
+    "cli.cadre.show.course": "  培训班 {id}《{title}》{kind},{starts} 至 {ends},出勤 {attended}/{half_days} 个半天,{state}",
+    "cli.cadre.show.points": "廉政教育积分:",
+    "cli.cadre.show.year_points": "  {year} 年:{parts};合计 {total}",
 }

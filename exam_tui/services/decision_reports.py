@@ -11,8 +11,10 @@ from sqlmodel import Session
 
 from exam_tui.domain.idnumber import mask
 from exam_tui.services.appointments import cadre_by_id_number
+from exam_tui.services.points import YearPoints, years_of
 from exam_tui.services.runtime import Database
 from exam_tui.services.sessions import SessionError
+from exam_tui.services.training import CourseTaken, courses_of
 from exam_tui.store.models import (
     AppealRow,
     AppointmentDecisionRow,
@@ -265,6 +267,8 @@ class CadreRecord:
     appointments: list[tuple[AppointmentView, list[DecisionEntry]]]
     qualifications: list[QualificationView]
     appeals: list[dict[str, Any]] = field(default_factory=list)
+    courses: list[CourseTaken] = field(default_factory=list)
+    points: list[YearPoints] = field(default_factory=list)
 
 
 def cadre_record(db: Database, id_number: str) -> CadreRecord:
@@ -331,6 +335,8 @@ def cadre_record(db: Database, id_number: str) -> CadreRecord:
             ).scalars()
         ]
         held = _qualifications(session, cadre_id=cadre.id)
+        courses = courses_of(session, cadre.id)  # type: ignore[arg-type]
+        years = years_of(session, cadre.id)  # type: ignore[arg-type]
     return CadreRecord(
         cadre.id_number,
         cadre.name,
@@ -343,4 +349,6 @@ def cadre_record(db: Database, id_number: str) -> CadreRecord:
         appointments,
         held,
         appeals,
+        courses,
+        years,
     )

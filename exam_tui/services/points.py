@@ -460,6 +460,30 @@ def _worded(detail: str | None, rules: PointsRules) -> str | None:
 
 
 @dataclass(frozen=True)
+class YearPoints:
+    year: int
+    totals: dict[str, CategoryTotal]
+    total: float
+
+
+def years_of(session: Session, cadre_id: int) -> list[YearPoints]:
+    """The cadre's capped totals for every year the ledger has entries, the latest first."""
+    rules = rules_in_force(session)
+    by_year: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for year, category, amount in session.execute(
+        select(PointsEntryRow.year, PointsEntryRow.category, func.sum(PointsEntryRow.points))
+        .where(PointsEntryRow.cadre_id == cadre_id)
+        .group_by(PointsEntryRow.year, PointsEntryRow.category)
+    ).all():
+        by_year[year].append((category, float(amount)))
+    result = []
+    for year in sorted(by_year, reverse=True):
+        t = totals(by_year[year], rules)
+        result.append(YearPoints(year, t, grand_total(t)))
+    return result
+
+
+@dataclass(frozen=True)
 class NoticeRow:
     id_number_masked: str
     name: str

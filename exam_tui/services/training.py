@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
-from exam_tui.domain.training import CourseKind, Half, Presence, course_span_problem, half_days
+from exam_tui.domain.training import CourseKind, Half, Presence, attended, course_span_problem, half_days
 from exam_tui.i18n import t
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError, SessionView, find_exam, schedule_session, session_views
@@ -283,6 +283,50 @@ def participants(session: Session, course_id: int) -> list[Participant]:
         .order_by(UnitRow.id, CadreRow.id)
     ).all()
     return [Participant(c.id, mask(c.id_number), c.name, unit, c.rank) for c, unit in rows]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CourseTaken:
+    """A course as a cadre's record shows it: what it was, and how much of it they attended."""
+
+    id: int
+    title: str
+    kind: str
+    starts_on: date
+    ends_on: date
+    attended: int  # half-days present or late
+    half_days: int
+    closed: bool
+
+
+def courses_of(session: Session, cadre_id: int) -> list[CourseTaken]:
+    """Every course the cadre was enrolled in, the latest first."""
+    rows = session.execute(
+        select(CourseRow)
+        .join(CourseEnrolmentRow, CourseEnrolmentRow.course_id == CourseRow.id)  # type: ignore[arg-type]
+        .where(CourseEnrolmentRow.cadre_id == cadre_id)
+        .order_by(CourseRow.starts_on.desc())  # type: ignore[attr-defined]
+    ).scalars()
+    taken = []
+    for row in rows:
+        statuses = session.execute(
+            select(AttendanceRow.status).where(
+                AttendanceRow.course_id == row.id, AttendanceRow.cadre_id == cadre_id
+            )
+        ).scalars()
+        taken.append(
+            CourseTaken(
+                row.id,  # type: ignore[arg-type]
+                row.title,
+                row.kind,
+                row.starts_on,
+                row.ends_on,
+                attended(statuses),
+                len(half_days(row.starts_on, row.ends_on)),
+                row.closed_at is not None,
+            )
+        )
+    return taken
 
 
 def enrolled_numbers(db: Database, course_id: int) -> dict[str, int]:

@@ -174,3 +174,42 @@ def test_a_round_nobody_sat_cannot_be_decided(office: Database) -> None:
     assert run(db, "session", "close", "2").exit_code == 0
     refused = run(db, "competition", "decide", "1", "preliminary")
     assert refused.exit_code == 1 and "没有人参加" in refused.stderr
+
+
+def test_a_cadre_record_shows_the_courses_and_the_years_points(office: Database) -> None:
+    from sqlalchemy import select
+
+    from exam_tui.store.models import CadreRow, UnitRow
+
+    db = office
+    _course(db)
+    for half in ("am", "pm"):
+        run(db, "training", "attend", "1", "--day", "2026-11-23", "--half", half, "--all-present")
+    run(db, "training", "close", "1")
+    with db.read() as s:
+        number = s.execute(
+            select(CadreRow.id_number)
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)
+            .where(UnitRow.name == "市财政局")
+            .limit(1)  # type: ignore[arg-type]
+        ).scalar_one()
+    record = json.loads(run(db, "cadre", "show", number, "--json").stdout)
+    (course,) = record["courses"]
+    assert (course["title"], course["attended_half_days"], course["half_days"], course["closed"]) == (
+        "廉政教育封闭式培训班",
+        2,
+        4,
+        True,
+    )
+    assert record["points"] == [
+        {
+            "year": 2026,
+            "counted": {"self_education": 0.0, "higher_education": 2.0, "organising": 0.0},
+            "total": 2.0,
+        }
+    ]
+    text = run(db, "cadre", "show", number).stdout
+    assert (
+        "出勤 2/4 个半天,已结业" in text
+        and "2026 年:自我教育 0、参加上级教育 2、组织开展教育 0;合计 2" in text
+    )

@@ -1,4 +1,4 @@
-"""干部: find a cadre, import a roster, and one cadre's whole record (sittings, decisions, appeals).
+"""干部: find a cadre, import a roster, and one cadre's whole record (sittings, decisions, appeals, training, points).
 
 Screens show masked ID numbers only. The full number stays inside the screen, to open a cadre's record.
 """
@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from exam_tui.domain.idnumber import mask
+from exam_tui.domain.points import CATEGORY_IDS
 from exam_tui.i18n import t
 from exam_tui.services.cadre_search import DEFAULT_LIMIT, CadreHit, search_cadres
 from exam_tui.services.cadres import import_roster
@@ -309,7 +310,48 @@ def appeals_table(appeals: Sequence[dict[str, Any]], tz: tzinfo) -> RenderableTy
     return _or_none(table)
 
 
-SECTIONS = ("identity", "sittings", "absences", "appointments", "qualifications", "appeals")
+def courses_table(record: CadreRecord) -> RenderableType:
+    table = _table(
+        t("courses.col.dates"),
+        t("courses.col.kind"),
+        t("courses.col.title"),
+        t("course.col.attended"),
+        t("courses.col.state"),
+    )
+    for c in record.courses:
+        table.add_row(
+            *cells(
+                f"{c.starts_on.isoformat()}—{c.ends_on.isoformat()}",
+                t(f"points.kind.{c.kind}"),
+                c.title,
+                f"{c.attended}/{c.half_days}",
+                t("course.closed_word") if c.closed else t("course.open"),
+            )
+        )
+    return _or_none(table)
+
+
+def points_table(record: CadreRecord) -> RenderableType:
+    table = _table(
+        t("points.col.year"), *(t(f"points.category.{c}") for c in CATEGORY_IDS), t("points.col.total")
+    )
+    for y in record.points:
+        table.add_row(
+            *cells(str(y.year), *(score_text(y.totals[c].counted) for c in CATEGORY_IDS), score_text(y.total))
+        )
+    return _or_none(table)
+
+
+SECTIONS = (
+    "identity",
+    "sittings",
+    "absences",
+    "appointments",
+    "qualifications",
+    "appeals",
+    "courses",
+    "points",
+)
 
 
 class CadrePageScreen(Screen[None]):
@@ -365,6 +407,8 @@ class CadrePageScreen(Screen[None]):
             "appointments": appointments_block(record, tz),
             "qualifications": qualifications_table(record),
             "appeals": appeals_table(record.appeals, tz),
+            "courses": courses_table(record),
+            "points": points_table(record),
         }
         for section, renderable in shown.items():
             self.query_one(f"#cadre-{section}", Static).update(renderable)
