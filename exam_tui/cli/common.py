@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -39,6 +40,25 @@ def default_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+
+
+def day_value(value: str, option: str) -> date:
+    """A ``YYYY-MM-DD`` option's day, or exit 1 saying which option is wrong."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(t("cli.training.bad_day", option=option, value=value))
+
+
+def aware_time(value: str) -> datetime:
+    """An ISO 8601 time with its UTC offset (a planned start), or exit 1."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(t("cli.training.bad_time", value=value))
+    if moment.tzinfo is None:
+        fail(t("cli.training.bad_time", value=value))
+    return moment
 
 
 def fail(message: str) -> NoReturn:

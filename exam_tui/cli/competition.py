@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, state
+from exam_tui.cli.common import AsJson, ByOption, aware_time, default_actor, fail, state
 from exam_tui.i18n import t
 
 app = typer.Typer(
@@ -78,12 +77,7 @@ def round_(
     from exam_tui.services.sessions import SessionError
 
     db = state(ctx).db()
-    try:
-        starts_at = datetime.fromisoformat(at)
-    except ValueError:
-        fail(t("cli.training.bad_time", value=at))
-    if starts_at.tzinfo is None:
-        fail(t("cli.training.bad_time", value=at))
+    starts_at = aware_time(at)
     try:
         numbers = list(dict.fromkeys([*ids, *cadres_for_units(db, units)]))
     except UnitNotFound as exc:

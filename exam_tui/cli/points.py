@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
+from exam_tui.cli.common import AsJson, ByOption, day_value, default_actor, fail, fail_with_lines, state
 from exam_tui.i18n import t
 
 app = typer.Typer(
@@ -98,10 +98,7 @@ def notice(
     from exam_tui.services.sessions import SessionError
 
     the_year = _year(year)
-    try:
-        day = date.fromisoformat(posted_on) if posted_on else date.today()
-    except ValueError:
-        fail(t("cli.training.bad_day", option="--posted-on", value=posted_on))
+    day = day_value(posted_on, "--posted-on") if posted_on else date.today()
     try:
         rows = points.notice(state(ctx).db(), unit=unit, year=the_year)
     except SessionError as exc:

@@ -4,13 +4,21 @@ speakers, 结业, and the course record."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
+from exam_tui.cli.common import (
+    AsJson,
+    ByOption,
+    aware_time,
+    day_value,
+    default_actor,
+    fail,
+    fail_with_lines,
+    state,
+)
 from exam_tui.i18n import t
 
 app = typer.Typer(
@@ -20,13 +28,6 @@ app = typer.Typer(
 
 CourseId = Annotated[int, typer.Argument(help="The course's number (see `training list`).", metavar="ID")]
 KINDS_HELP = "closed_training (封闭式培训), new_cadre_training (新任干部培训), warning_education (警示教育), party_lecture (廉政党课)"
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(t("cli.training.bad_day", option=option, value=value))
 
 
 def _numbers(ctx: typer.Context, ids: list[str], units: list[str], roster: Path | None, by: str) -> list[str]:
@@ -98,8 +99,8 @@ def create(
     from exam_tui.services.sessions import SessionError
 
     actor = by or default_actor()
-    first = _day(starts, "--from")
-    last = _day(ends, "--to") if ends else first
+    first = day_value(starts, "--from")
+    last = day_value(ends, "--to") if ends else first
     numbers = _numbers(ctx, ids, units, roster, actor)
     try:
         view = training.create_course(
@@ -230,7 +231,7 @@ def attend(
 
     db = state(ctx).db()
     actor = by or default_actor()
-    when = _day(day, "--day")
+    when = day_value(day, "--day")
     try:
         by_number = training.enrolled_numbers(db, course_id)
     except SessionError as exc:
@@ -322,12 +323,7 @@ def test(
     from exam_tui.services import training
     from exam_tui.services.sessions import SessionError
 
-    try:
-        starts_at = datetime.fromisoformat(at)
-    except ValueError:
-        fail(t("cli.training.bad_time", value=at))
-    if starts_at.tzinfo is None:
-        fail(t("cli.training.bad_time", value=at))
+    starts_at = aware_time(at)
     try:
         view = training.open_closing_test(
             state(ctx).db(),
@@ -356,7 +352,7 @@ def draw(
     from exam_tui.services.course_record import period_label
     from exam_tui.services.sessions import SessionError
 
-    when = _day(day, "--day")
+    when = day_value(day, "--day")
     try:
         made = speakers.draw(
             state(ctx).db(), course_id, day=when, half=half, k=k, actor=by or default_actor()
