@@ -24,10 +24,10 @@ from typing import Any
 
 from exam_tui.domain.idnumber import InvalidIdNumber, normalise_id_number
 
-FIELDS = ("id_number", "name", "unit", "rank", "position", "proposed_post")
+FIELDS = ("id_number", "name", "unit", "rank", "position", "proposed_post", "category")
 REQUIRED = ("id_number", "name", "unit")
 # The column limits of the cadre and unit tables (store/models.py); id_number is checked as an ID.
-MAX_LENGTH = {"name": 100, "unit": 200, "rank": 100, "position": 200, "proposed_post": 200}
+MAX_LENGTH = {"name": 100, "unit": 200, "rank": 100, "position": 200, "proposed_post": 200, "category": 200}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx")
 
@@ -40,6 +40,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "rank": ("rank", "职级"),
     "position": ("position", "现任职务", "现职务"),
     "proposed_post": ("proposedpost", "拟任职务"),
+    # 一把手, 新提拔, 关键岗位, 新录用公务员 … several joined by 、 (the reports filter on each)
+    "category": ("category", "干部类别", "人员类别", "类别"),
 }
 _HEADER_TO_FIELD = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
 # Columns read past: nearly every Chinese roster numbers its rows, and no typo of a data column's
@@ -58,6 +60,7 @@ class RosterRow:
     rank: str | None = None
     position: str | None = None
     proposed_post: str | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,7 @@ MESSAGES: dict[str, str] = {
     "roster.column.rank": "rank",
     "roster.column.position": "position",
     "roster.column.proposed_post": "proposed post",
+    "roster.column.category": "category",
     "roster.separator": ", ",
     "roster.quoted": '"{text}"',
     "roster.bad_extension": 'unsupported file type "{suffix}": use a .csv or .xlsx file (save an .xls file as .xlsx in Excel)',

@@ -220,6 +220,7 @@ MESSAGES: dict[str, str] = {
     "roster.column.rank": "职级",
     "roster.column.position": "现任职务",
     "roster.column.proposed_post": "拟任职务",
+    "roster.column.category": "干部类别",
     "roster.separator": "、",
     "roster.quoted": "“{text}”",
     "roster.bad_extension": "不支持的文件类型 “{suffix}”:请使用 .csv 或 .xlsx 文件(.xls 文件请在 Excel 中另存为 .xlsx)",

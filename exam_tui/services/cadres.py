@@ -17,7 +17,7 @@ from exam_tui.services.runtime import Clock, Database, system_clock
 from exam_tui.store.models import AuditEventRow, CadreRow, UnitRow
 
 # The fields a roster may set on a cadre besides its ID number and unit.
-_OPTIONAL = ("rank", "position", "proposed_post")
+_OPTIONAL = ("rank", "position", "proposed_post", "category")
 # Stays well under the bound-parameter limits of SQLite (32766) and PostgreSQL (65535).
 _CHUNK = 500
 
@@ -58,6 +58,7 @@ class CadreView:
     rank: str | None
     position: str | None
     proposed_post: str | None
+    category: str | None = None
 
 
 # ---- problems in words ------------------------------------------------------------------------
@@ -172,6 +173,7 @@ def _new_cadre(row: RosterRow, unit_id: int, now: datetime) -> CadreRow:
         rank=row.rank,
         position=row.position,
         proposed_post=row.proposed_post,
+        category=row.category,
         created_at=now,
         updated_at=now,
     )
@@ -234,6 +236,7 @@ def list_cadres(db: Database, unit: str | None = None) -> list[CadreView]:
                 rank=cadre.rank,
                 position=cadre.position,
                 proposed_post=cadre.proposed_post,
+                category=cadre.category,
             )
             for cadre, unit_name in rows
         ]
@@ -247,4 +250,5 @@ def cadre_to_json(view: CadreView) -> dict[str, Any]:
         "rank": view.rank,
         "position": view.position,
         "proposed_post": view.proposed_post,
+        "category": view.category,
     }

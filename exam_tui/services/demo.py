@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -85,6 +86,7 @@ def seed_demo(
         candidates = rng.sample(numbers, 10)
         for cadre in session.execute(select(CadreRow).where(CadreRow.id_number.in_(candidates))).scalars():  # type: ignore[attr-defined]
             cadre.proposed_post = rng.choice(PROPOSED_POSTS)
+        _categories(session, seed, candidates)
     today: date = now.astimezone(tz).date()
     starts_at = datetime.combine(today, time(14, 30), tzinfo=tz)
     view = schedule_session(
@@ -100,6 +102,26 @@ def seed_demo(
         actor="demo",
     )
     return DemoResult(units=len(UNITS), cadres=len(numbers), session=view)
+
+
+def _categories(session: Any, seed: int, proposed: list[str]) -> None:
+    """干部类别 for the coverage reports: the proposed are 新提拔; a unit's first cadre its 一把手; the
+    finance and supervision posts 关键岗位; a few others 新录用公务员. Its own random stream, so the
+    people the demo has always had stay who they were."""
+    rng = random.Random(seed * 31 + 7)
+    first_of_unit: set[int] = set()
+    for cadre in session.execute(select(CadreRow).order_by(CadreRow.id)).scalars():
+        tags = []
+        if cadre.unit_id not in first_of_unit:
+            first_of_unit.add(cadre.unit_id)
+            tags.append("一把手")
+        if cadre.id_number in proposed:
+            tags.append("新提拔")
+        if cadre.position in ("财务科科长", "监督科副科长"):
+            tags.append("关键岗位")
+        if not tags and rng.random() < 0.15:
+            tags.append("新录用公务员")
+        cadre.category = "、".join(tags) or None
 
 
 def _id_number(rng: random.Random, taken: list[str]) -> str:

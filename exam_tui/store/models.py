@@ -125,6 +125,8 @@ class CadreRow(SQLModel, table=True):
     rank: str | None = Field(default=None, max_length=100)
     position: str | None = Field(default=None, max_length=200)
     proposed_post: str | None = Field(default=None, max_length=200)
+    # 干部类别 as the roster gives it: 一把手, 新提拔, 关键岗位, 新录用公务员, several joined by 、
+    category: str | None = Field(default=None, max_length=200)
     created_at: datetime = ts()
     updated_at: datetime = ts()
 
