@@ -36,7 +36,11 @@ def clock() -> SteppingClock:
 
 @pytest.fixture
 def people(db: Database, clock: SteppingClock) -> list[str]:
-    """Twenty cadres' ID numbers (the first 20 of the demo organisation)."""
+    return seed_people(db, clock)
+
+
+def seed_people(db: Database, clock: SteppingClock) -> list[str]:
+    """The banks and the demo organisation; 21 cadres' ID numbers (the first of the demo)."""
     banks.import_files(db, [STARTER_BANK, TRAINING_BANK], clock=clock)
     seed_demo(db, seed=2026, tz=BEIJING, clock=clock)
     with db.read() as s:
