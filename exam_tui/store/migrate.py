@@ -11,7 +11,7 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +20,7 @@ from exam_tui.store.db import Database
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions. Kept here so that starting on an up-to-date database does not
@@ -58,16 +59,55 @@ def upgrade(db: Database) -> str:
     """Upgrade to head if needed; returns the revision the database is at."""
     if current_revision(db) == SCHEMA_HEAD:
         return SCHEMA_HEAD
-    from alembic import command
-
     head = head_revision()
     with _migration_lock(db):
         if current_revision(db) != head:
-            config = alembic_config(db)
-            with db.engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+            migrate_to(db, "upgrade", "head")
     return head
+
+
+def migrate_to(db: Database, direction: Literal["upgrade", "downgrade"], revision: str) -> None:
+    """Run Alembic up or down to ``revision`` in one transaction (a failed step leaves the schema as it was)."""
+    from alembic import command
+
+    config = alembic_config(db)
+    with migration_connection(db) as conn:
+        config.attributes["connection"] = conn
+        getattr(command, direction)(config, revision)
+
+
+class MigrationError(RuntimeError):
+    """A migration would leave rows pointing at rows that are not there."""
+
+
+@contextmanager
+def migration_connection(db: Database) -> Iterator[Connection]:
+    """A connection inside one transaction, for Alembic.
+
+    On SQLite, batch mode changes a table by copying it and dropping the old one, and ``DROP TABLE`` of a
+    table other rows point at fails while foreign keys are enforced. SQLite ignores the pragma inside a
+    transaction, so it is switched off on the raw connection before BEGIN, the references are checked
+    with ``foreign_key_check`` before COMMIT, and enforcement is back on before the connection returns
+    to the pool.
+    """
+    with db.engine.connect() as conn:
+        raw = conn.connection.driver_connection if db.backend == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if raw is not None:
+                    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        table, rowid, parent, _ = dangling[0]
+                        raise MigrationError(
+                            f"{len(dangling)} row(s) would point at missing rows "
+                            f"(first: {table} rowid {rowid} → {parent}); nothing was changed"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 @contextmanager

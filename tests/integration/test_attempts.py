@@ -257,17 +257,12 @@ def test_database_clock_is_used_without_an_injected_clock(
 def test_migration_0003_counts_the_items_of_attempts_under_way(
     db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
 ) -> None:
-    from alembic import command
-
-    from exam_tui.store.migrate import SCHEMA_HEAD, alembic_config, upgrade
+    from exam_tui.store.migrate import SCHEMA_HEAD, migrate_to, upgrade
 
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
     state = sign_in_and_begin(db, clock, code, numbers[0])
-    config = alembic_config(db)
-    with db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
+    migrate_to(db, "downgrade", "0002")
     assert upgrade(db) == SCHEMA_HEAD
     last = state.paper.items[-1]
     ack = answers.save_answer(
@@ -278,3 +273,25 @@ def test_migration_0003_counts_the_items_of_attempts_under_way(
         answers.save_answer(
             db, state.attempt_id, item=last.number + 1, answer="A", flagged=False, revision=1, clock=clock
         )
+
+
+def test_migrations_down_and_up_keep_the_rows_and_the_foreign_keys(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    """Batch mode rebuilds referenced tables on SQLite (cadre, attempt): the rows stay, enforcement returns."""
+    from sqlalchemy import text
+
+    from exam_tui.store.migrate import SCHEMA_HEAD, migrate_to, upgrade
+
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    sign_in_and_begin(db, clock, code, numbers[0])
+    with db.engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM cadre")).scalar_one()
+    migrate_to(db, "downgrade", "0003")
+    assert upgrade(db) == SCHEMA_HEAD
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM cadre")).scalar_one() == before
+        assert conn.execute(text("SELECT count(*) FROM attempt")).scalar_one() == 1
+        if db.backend == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
