@@ -230,7 +230,15 @@ def test_cli_import_and_list(url: str) -> None:
     ]
     as_json = json.loads(run("--db", url, "cadre", "list", "--json").stdout)
     assert len(as_json) == 12
-    assert set(as_json[0]) == {"id_number_masked", "name", "unit", "rank", "position", "proposed_post", "category"}
+    assert set(as_json[0]) == {
+        "id_number_masked",
+        "name",
+        "unit",
+        "rank",
+        "position",
+        "proposed_post",
+        "category",
+    }
     assert "1234567" not in json.dumps(as_json) and as_json[0]["id_number_masked"] == "110101********0217"
 
 
