@@ -33,7 +33,7 @@ def appointment_lines(view: AppointmentView, history: Sequence[DecisionEntry]) -
         ),
         t(
             "cli.appointment.current",
-            status=status_text(view.status),
+            status=status_text(view.policy_status),
             reason=reason_text(view.reason),
             score=_score(view.score),
             used=view.attempts_used,
@@ -42,7 +42,16 @@ def appointment_lines(view: AppointmentView, history: Sequence[DecisionEntry]) -
         ),
     ]
     if view.override_status:
-        lines.append(t("decision.override_by", by=view.override_by, reason=view.override_reason))
+        # The override is what is in force; the exam results' decision stays visible beneath it.
+        lines.insert(
+            1,
+            t(
+                "cli.appointment.in_force",
+                status=status_text(view.override_status),
+                by=view.override_by,
+                reason=view.override_reason,
+            ),
+        )
     if view.note:
         lines.append(t("cli.appointment.note", note=view.note))
     lines.append(t("cli.appointment.history"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -108,16 +108,35 @@ def deferred(
     exam: Annotated[
         str | None, typer.Option("--exam", help="Only this exam (BANK/EXAM), when several are deferred.")
     ] = None,
+    room: Annotated[str | None, typer.Option("--room", help="The retake's exam room (考场).")] = None,
 ) -> None:
     """暂缓任用: cadres whose appointment is deferred, why, and when a retake may begin."""
     if retake_plan is not None:
-        _write_retake_plan(ctx, retake_plan, unit=unit, on=on, exam=exam, force=force)
+        _write_retake_plan(ctx, retake_plan, unit=unit, on=on, exam=exam, room=room, force=force)
         return
     _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked)
 
 
+def _retake_start(day: date) -> datetime:
+    """09:00 on the day, in this machine's zone (the exam room's, as retake dates are); on a day already
+    past 09:00, the next quarter hour from now, so that the plan never starts in the past."""
+    planned = datetime.combine(day, time(9, 0)).astimezone()
+    now = datetime.now().astimezone()
+    if planned >= now:
+        return planned
+    later = now + timedelta(minutes=15 - now.minute % 15)
+    return later.replace(second=0, microsecond=0)
+
+
 def _write_retake_plan(
-    ctx: typer.Context, path: Path, *, unit: str | None, on: str | None, exam: str | None, force: bool
+    ctx: typer.Context,
+    path: Path,
+    *,
+    unit: str | None,
+    on: str | None,
+    exam: str | None,
+    room: str | None,
+    force: bool,
 ) -> None:
     """The deferred cadres with an attempt left, as a plan for one retake session on one day."""
     from exam_tui.formats.session_plan import plan_text
@@ -142,7 +161,10 @@ def _write_retake_plan(
         fail(t("cli.retake.none"))
     if len(exams) > 1:
         fail(t("cli.retake.many_exams", exams=", ".join(exams)))
-    day = day or max(v.retake_from for v in left if v.retake_from is not None)
+    if day is not None and day < date.today():
+        fail(t("cli.retake.day_past", date=day))
+    # By default the first day all of them may sit, and never a day already past.
+    day = day or max(date.today(), *(v.retake_from for v in left if v.retake_from is not None))
     seated = [v for v in left if v.retake_from is not None and v.retake_from <= day]
     for v in left:
         if v not in seated:
@@ -152,7 +174,7 @@ def _write_retake_plan(
             )
     if not seated:
         fail(t("cli.retake.nobody_by", date=day))
-    starts_at = datetime.combine(day, time(9, 0)).astimezone()  # the exam room's zone, as retake dates are
+    starts_at = _retake_start(day)
     header = [
         t("cli.retake.header", count=len(seated), day=day.isoformat()),
         t("cli.retake.header_open", path=path),
@@ -176,7 +198,7 @@ def _write_retake_plan(
         exam=exams[0],
         title=t("cli.retake.title", exam=seated[0].exam),
         starts_at=starts_at,
-        room=None,
+        room=room,
         candidates=candidates,
         header=header,
     )
@@ -327,7 +349,12 @@ def appointment_override(
         appointments.override(state(ctx).db(), appointment_id, status, reason, actor=by or default_actor())
     except SessionError as exc:
         fail(exc.message())
-    typer.echo(t("cli.appointment.lifted" if lift else "cli.appointment.overridden", id=appointment_id))
+    if lift:
+        typer.echo(t("cli.appointment.lifted", id=appointment_id))
+    else:
+        from exam_tui.services.decision_exports import status_text
+
+        typer.echo(t("cli.appointment.overridden", id=appointment_id, status=status_text(status or "")))
 
 
 @setting_app.command(name="show")

@@ -206,9 +206,12 @@ def _apply(
     if all(getattr(appointment, name) == value for name, value in fields.items()):
         return None
     before = appointment.effective_status
+    # The decision dates from when it was taken: a retake date that only moved (the gap was changed)
+    # keeps it; the history records the move.
+    if any(getattr(appointment, name) != fields[name] for name in fields if name != "retake_from"):
+        appointment.decided_at = now
     for name, value in fields.items():
         setattr(appointment, name, value)
-    appointment.decided_at = now
     appointment.effective_status = appointment.override_status or appointment.status
     session.add(appointment)
     session.add(

@@ -60,6 +60,9 @@ def _why(note: str) -> str:
         return t("decision.why.hand_in", attempt=args[0], how=t(f"decision.why.how.{args[1]}"))
     if kind in ("absent", "marked", "review", "key_corrected") and len(args) == 1:
         return t(f"decision.why.{kind}", number=args[0])
+    if kind == "setting" and len(args) == 3:
+        before = args[1] if args[1] != "-" else t("decision.why.setting_default")
+        return t("decision.why.setting_changed", before=before, after=args[2])
     if kind in ("opened", "setting"):
         return t(f"decision.why.{kind}")
     return note

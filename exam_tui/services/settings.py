@@ -66,5 +66,7 @@ def set_setting(db: Database, key: str, value: str, *, actor: str, clock: MaybeC
             # Stored retake dates (the deferred list) follow the new gap at once, as admission does.
             from exam_tui.services import appointments  # appointments reads settings
 
-            appointments.refresh_all(session, now, actor=actor, why="setting:retake_gap_days")
+            appointments.refresh_all(
+                session, now, actor=actor, why=f"setting:retake_gap_days:{before or '-'}:{number}"
+            )
     return number

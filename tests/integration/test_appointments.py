@@ -28,6 +28,7 @@ from exam_tui.services import (
     proctoring,
     settings,
 )
+from exam_tui.services.decision_exports import why_text
 from exam_tui.services.decision_reports import DecisionEntry
 from exam_tui.services.demo import DEMO_EXAM, seed_demo
 from exam_tui.services.runtime import Database
@@ -221,7 +222,10 @@ def test_fail_defers_retake_waits_for_the_gap_and_a_passed_retake_clears(
     assert _refused(db, clock, retake_code, x).params == {"date": day(7).isoformat()}
 
     # the global gap is a setting; a shorter one lets the retake in sooner
+    decided_at = _appointment(db, x).decided_at
     assert settings.set_setting(db, "retake_gap_days", "3", actor="管理员甲", clock=clock) == 3
+    # The retake date moved; the decision (deferred, failed) still dates from the failed sitting.
+    assert (_appointment(db, x).retake_from, _appointment(db, x).decided_at) == (day(3), decided_at)
     assert settings.read_settings(db) == {"retake_gap_days": 3}
     clock.now = _moment(2, 23)
     assert _refused(db, clock, retake_code, x).params == {"date": day(3).isoformat()}
@@ -254,12 +258,16 @@ def test_fail_defers_retake_waits_for_the_gap_and_a_passed_retake_clears(
     assert row.retake_from is None
     entries = _history(db, row.id)
     # Each change of the gap moved the stored retake date, recorded under the admin who changed it.
-    moved = [(h.actor, h.retake_from) for h in entries if h.note == "setting:retake_gap_days"]
-    assert moved and all(actor == "管理员甲" for actor, _ in moved)
+    moved = [(h.actor, h.retake_from, h.note) for h in entries if (h.note or "").startswith("setting:")]
+    assert moved == [
+        ("管理员甲", day(3), "setting:retake_gap_days:-:3"),
+        ("管理员甲", day(7), "setting:retake_gap_days:3:7"),
+    ]
+    assert why_text("policy", moved[1][2]) == "补考间隔天数由 3 改为 7"
     history = [
         (h.source, h.status, h.reason, h.actor, h.at, h.score, h.retake_from, h.note)
         for h in entries
-        if h.note != "setting:retake_gap_days"
+        if not (h.note or "").startswith("setting:")
     ]
     assert history == [
         ("policy", "pending_exam", "not_sat", "demo", FIXED_NOW, None, None, "opened"),
