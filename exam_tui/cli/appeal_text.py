@@ -8,6 +8,7 @@ from exam_tui.cli.decision_text import when
 from exam_tui.domain.paper import PaperItem, bank_letter
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
+from exam_tui.services.appeal_words import step_words
 from exam_tui.services.appeals import AppealDetail, ReviewItem
 
 
@@ -95,21 +96,6 @@ def _result(snapshot: dict[str, Any] | None) -> str:
     return f"{text}; {decisions}" if decisions else text
 
 
-def _detail(name: str, value: Any) -> str:
-    """A step's detail for reading: changes as ``1 2→4``, outcomes in words, points without ``.0``."""
-    if name == "outcome" and isinstance(value, str):
-        return t(f"cli.appeal.outcome.{value}")
-    if isinstance(value, list):
-        return "; ".join(_detail(name, v) for v in value) or "-"
-    if isinstance(value, dict) and "before" in value and "after" in value:
-        head = " ".join(str(v) for k, v in value.items() if k not in ("before", "after"))
-        change = f"{_detail(name, value['before'])}→{_detail(name, value['after'])}"
-        return f"{head} {change}" if head else change
-    if isinstance(value, float):
-        return cell_text(value)
-    return str(value)
-
-
 def detail_lines(d: AppealDetail) -> list[str]:
     v = d.view
     lines = [
@@ -127,10 +113,7 @@ def detail_lines(d: AppealDetail) -> list[str]:
         lines.append(t("cli.appeal.decided_line", by=d.decided_by, at=when(d.decided_at), note=d.note or ""))
     lines += ["", t("cli.appeal.steps")]
     for s in d.steps:
-        details = ", ".join(
-            f"{k}={_detail(k, v)}" for k, v in s.details.items() if k not in ("before", "after")
-        )
-        lines.append(f"  {when(s.at)}  {s.actor}  {t(f'cli.appeal.step.{s.action}')}  {details}".rstrip())
+        lines.append(f"  {when(s.at)}  {s.actor}  {step_words(s)}".rstrip())
     lines += ["", t("cli.appeal.paper", pass_score=cell_text(d.pass_score), total=cell_text(d.total_points))]
     for r in d.items:
         lines.extend(item_lines(r))

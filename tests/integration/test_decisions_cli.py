@@ -182,6 +182,10 @@ def test_appeal_correcting_a_key_changes_the_result_and_is_recorded(
     assert decided.exit_code == 0 and "结果已更正" in decided.stdout
     shown = run(db, "appeal", "show", "1").stdout
     assert "复核组" in shown and "更正答案" in shown and "原答案" in shown and wrong
+    # The steps in words, as the reviewer's screen words them (no key=value).
+    steps = shown.split("经过:\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split("  ")[-1].split(":")[0] for line in steps] == ["登记申诉", "更正答案", "作出决定"]
+    assert not any("=" in line for line in steps)
     assert run(db, "appeal", "regrade", "1", "--item", "1", "--points", "1").exit_code == 1  # decided
     run(db, "appeal", "file", str(failed), "--reason", "对成绩有异议")
     upheld = run(db, "appeal", "decide", "2", "--note", "经复核,评分无误")

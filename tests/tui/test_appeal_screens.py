@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual.geometry import Region
 from textual.widgets import DataTable, Input, ListView, Static
 
 from exam_tui.domain.paper import Paper, PaperItem
@@ -245,14 +247,14 @@ async def test_regrade_key_correction_and_decision_change_the_stored_result(
         await pilot.press("d")
         await settle(pilot)
         await fill(pilot, "更正答案并复评后成绩合格,予以任用")
-        assert content(review, "#review-status") == "已作出决定:变更"
+        assert content(review, "#review-status") == "已作出决定:结果已更正"
         header = content(review, "#review-header")
-        assert f"{REVIEWER} 于 2026-11-23 09:05 作出决定:变更" in header
+        assert f"{REVIEWER} 于 2026-11-23 09:05 作出决定:结果已更正" in header
         assert "登记时:14 分,不合格" in header and "决定时:26 分,合格" in header
         assert "决定意见:更正答案并复评后成绩合格,予以任用" in header
         steps = content(review, "#review-steps-text")
         assert "复核评分:第 3 题给 6 分,成绩 14 → 16;评语:要点答出两项" in steps
-        assert "更正答案:题目 sc-1 由 B 改为 A" in steps and "作出决定:变更" in steps
+        assert "更正答案:题目 sc-1 由 B 改为 A" in steps and "作出决定:结果已更正" in steps
         # decided: read-only
         for key in ("r", "k", "d"):
             await pilot.press(key)
@@ -279,10 +281,65 @@ async def test_an_appeal_that_changes_nothing_is_upheld(db: Database, tmp_path: 
         await fill(pilot, "")
         assert dialog_message(app) == t("dialog.required", label=t("appeal_dialog.decide.note"))
         await fill(pilot, "经复核,成绩无误")
-        assert content(review, "#review-status") == "已作出决定:维持"
+        assert content(review, "#review-status") == "已作出决定:维持原结果"
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AppealsScreen)
         row = app.screen.query_one("#appeals-table", DataTable).get_row_at(0)
-        assert row[5:] == ["已决定", "维持", "30 → 30"]
+        assert row[5:] == ["已决定", "维持原结果", "30 → 30"]
     assert appeals.appeal_detail(db, appeal_id).view.outcome == "upheld"
+
+
+# ---- the dialogs' entries ------------------------------------------------------------------------------
+
+
+def drawn(widget: Any) -> list[str]:
+    """The lines a widget draws, as text."""
+    return [s.text for s in widget.render_lines(Region(0, 0, *widget.outer_size))]
+
+
+async def entries_are_seen(pilot: Any, typed: str) -> None:
+    """Every entry of the dialog on top is drawn inside the screen with its side bars, empty or not, and
+    what is typed into the one with the cursor shows."""
+    app = pilot.app
+    dialog = app.screen
+    assert isinstance(dialog, ActionDialog)
+    inputs = list(dialog.query(Input))
+    focused = app.focused
+    assert isinstance(focused, Input)
+    await pilot.press(*typed)
+    await pilot.pause()
+    screen = Region(0, 0, *app.size)
+    for field in inputs:
+        assert field.region.height == 1 and screen.contains_region(field.region)
+        line = drawn(field)[0]
+        assert line.startswith("▊") and line.rstrip().endswith("▎")  # not a blank line
+    assert typed in drawn(focused)[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE, (120, 50)])
+async def test_the_appeal_dialogs_show_their_entries(
+    db: Database, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    s = appeal_sitting(db, tmp_path)
+    app = reviewer_app(db, s)
+    async with app.run_test(size=size) as pilot:
+        await app.push_screen(AppealsScreen())
+        await settle(pilot)
+        await pilot.press("n")  # 登记申诉: the paper's number and the grounds
+        await settle(pilot)
+        await entries_are_seen(pilot, "12")
+        await pilot.press("escape")
+        await settle(pilot)
+    appeal_id = appeals.file_appeal(db, s.attempt_ids[0], "单选题答案有误", filed_by="张登记", clock=s.clock)
+    app = reviewer_app(db, s)
+    async with app.run_test(size=size) as pilot:
+        await open_review(pilot, appeal_id)
+        await pilot.press("d")  # 作出决定: the decision's note
+        await settle(pilot)
+        await entries_are_seen(pilot, "abc")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("k")  # the longest: a body and three entries
+        await settle(pilot)
+        await entries_are_seen(pilot, "x")

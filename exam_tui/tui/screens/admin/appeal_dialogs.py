@@ -25,6 +25,7 @@ from textual.widgets import Button, Static
 from exam_tui.domain.paper import bank_key, bank_options
 from exam_tui.i18n import t
 from exam_tui.services import appeals
+from exam_tui.services.appeal_words import bank_key_words
 from exam_tui.tui.screens.admin.dialogs import ActionDialog, Entry
 from exam_tui.tui.screens.admin.grading import parse_points, points_text
 from exam_tui.tui.text import translate_bindings
@@ -62,17 +63,7 @@ def result_words(snapshot: dict[str, Any]) -> str:
     return t("review.with_decisions", result=result, decisions=listed)
 
 
-def bank_key_text(key: Any) -> str:
-    """A key in the bank's terms: B; A、C; 正确 / 错误; each blank's accepted answers."""
-    if key is None:
-        return t("appeals.none_yet")
-    if isinstance(key, bool):
-        return t("review.true") if key else t("review.false")
-    if isinstance(key, list):
-        if key and all(isinstance(k, list) for k in key):
-            return t("review.blank_separator").join("/".join(map(str, k)) for k in key)
-        return t("review.separator").join(map(str, key))
-    return str(key)
+bank_key_text = bank_key_words  # the reviewer's screens and `appeal show` word keys alike
 
 
 # ---- what the dialogs hand back -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ service and shows its refusal in place; a decided appeal is read-only.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -22,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ListItem, ListView, Static
 
 from exam_tui.i18n import t
+from exam_tui.services.appeal_words import step_words
 from exam_tui.services.appeals import (
     AppealDetail,
     AppealStep,
@@ -261,38 +261,8 @@ def item_text(review: ReviewItem) -> Text:
 
 
 def step_text(step: AppealStep, tz: tzinfo) -> str:
-    """One step of the review in words."""
-    d = step.details
-    if step.action == "filed":
-        text = t("review.step.filed", reason=d.get("reason", ""))
-    elif step.action == "regrade":
-        text = t(
-            "review.step.regrade",
-            item=d.get("item"),
-            points=points_text(d.get("points")),
-            before=points_text(d.get("score_before")),
-            after=points_text(d.get("score_after")),
-        )
-        if d.get("comment"):
-            text += t("review.step.comment", comment=d["comment"])
-    elif step.action == "key_correction":
-        text = t(
-            "review.step.key_correction",
-            question=d.get("question", ""),
-            before=bank_key_text(d.get("previous_key")),
-            after=bank_key_text(d.get("key")),
-            rescored=d.get("rescored", 0),
-            changed=len(d.get("changed") or []),
-            decisions=len(d.get("decisions") or []),
-            reason=d.get("reason", ""),
-        )
-    elif step.action == "decided":
-        text = t(
-            "review.step.decided", outcome=t(f"appeals.outcome.{d.get('outcome')}"), note=d.get("note", "")
-        )
-    else:
-        text = t("review.step.other", action=step.action, details=json.dumps(d, ensure_ascii=False))
-    return t("review.step", at=day_and_time(step.at, tz), actor=step.actor, text=text)
+    """One step of the review in words, with its time and who took it."""
+    return t("review.step", at=day_and_time(step.at, tz), actor=step.actor, text=step_words(step))
 
 
 class AppealReviewScreen(Screen[None]):
