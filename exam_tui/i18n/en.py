@@ -275,6 +275,8 @@ MESSAGES: dict[str, str] = {
     "exam.short_hint": "Write your answer below (PgDn / PgUp to move):",
     "exam.legend": "green: answered  dim: not yet  *: marked",
     "exam.keys": "A–H choose  ←→ move  F2 mark  F5 go to  F10 hand in",
+    "exam.keys_blanks": "Tab next blank  PgDn/PgUp move  F2 mark  F5 go to  F10 hand in",
+    "exam.keys_writing": "PgDn/PgUp move  F2 mark  F5 go to  F10 hand in",
     "exam.time_left": "Left {clock}",
     "exam.status": "{name}  answered {answered}/{total}",
     "exam.saving": "saving…",

@@ -279,6 +279,8 @@ MESSAGES: dict[str, str] = {
     "exam.short_hint": "在下面作答(PgDn / PgUp 翻题):",
     "exam.legend": "绿:已答  暗:未答  *:已标记",
     "exam.keys": "A–H 选择  ←→ 翻题  F2 标记  F5 跳题  F10 交卷",
+    "exam.keys_blanks": "Tab 下一空  PgDn/PgUp 翻题  F2 标记  F5 跳题  F10 交卷",
+    "exam.keys_writing": "PgDn/PgUp 翻题  F2 标记  F5 跳题  F10 交卷",
     "exam.time_left": "剩余 {clock}",
     "exam.status": "{name}  已答 {answered}/{total}",
     "exam.saving": "保存中…",

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree, Input, Select, Static, Tree
 
@@ -291,3 +292,29 @@ async def test_screens_fit(
         app.save_screenshot(str(tmp_path / "problems.svg"))
         on_screen("#import-tree", "#import-path", "#import-problems", "#confirm")
         assert app.screen.query_one("#confirm").region.height == 3
+
+
+async def test_a_title_the_narrow_tree_cuts_is_shown_whole_above_the_questions(
+    app: ExamApp, demo_db: Database, tmp_path: Path
+) -> None:
+    long_title = "纪检监察干部案件办理资格考试题库"
+    bank = tmp_path / "long.yaml"
+    text = TAGGED_BANK.replace("标签测试题库", long_title).replace(
+        "title: 法律}", "title: 中华人民共和国公职人员政务处分法}"
+    )
+    bank.write_text(text, encoding="utf-8")
+    import_files(demo_db, [bank], clock=fixed_clock)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_banks(pilot)
+        tree = app.screen.query_one("#banks", Tree)
+        node = next(n for n in tree.root.children if str(n.label).startswith(long_title))
+        assert tree.region.width < cell_len(str(node.label))  # at 80 columns the tree cuts it
+        tree.move_cursor(node)
+        await settle(pilot)
+        line = app.screen.query_one("#bank-node", Static)
+        assert text_of(app, "#bank-node") == f"{long_title}(第 1 版)"
+        assert line.region.height >= 1 and line.region.right <= SMALL[0]
+        await pilot.press("down", "down")  # all its questions, then its first category
+        await settle(pilot)
+        assert text_of(app, "#bank-node") == f"{long_title}(第 1 版) · 中华人民共和国公职人员政务处分法(2)"
+        assert line.region.height == 2  # broken over two lines, not cut

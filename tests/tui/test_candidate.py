@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerState
@@ -19,7 +21,7 @@ from exam_tui.services.session_control import session_detail, start_session
 from exam_tui.services.sessions import list_sessions
 from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.saver import TickJob
-from exam_tui.tui.screens.candidate.dialogs import ConfirmDialog
+from exam_tui.tui.screens.candidate.dialogs import ConfirmDialog, hand_in_dialog, quit_dialog
 from exam_tui.tui.screens.candidate.exam import ExamScreen
 from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.candidate.result import ResultScreen
@@ -110,10 +112,63 @@ async def test_last_six_and_name(sit, demo_db: Database, db_path: Path) -> None:
         await pilot.press(*number[-6:], "enter")
         assert app.screen.query_one("#name").display and app.screen.focused.id == "name"
         app.screen.query_one("#name", Input).value = name
-        await pilot.press("enter", *session.access_code, "enter")
+        await pilot.press("enter")
+        assert app.screen.focused.id == "code"
+        await pilot.press(*session.access_code, "enter")
         await settle(pilot)
         assert isinstance(app.screen, RulesScreen)
         assert name in shown(app.screen.query_one("#identity", Static))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 28), SIZE])
+async def test_the_form_with_the_name_and_an_error_fits_without_scrolling(sit, size: tuple[int, int]) -> None:
+    app = sit()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*"123456", "enter")
+        screen = app.screen
+        error = screen.query_one("#login-error", Static)
+        error.update(t("login.unknown_candidate") + t("login.unknown_candidate"))  # two lines
+        error.display = True
+        await pilot.pause()
+        form = screen.query_one("#login-form")
+        assert screen.query_one("#name").display and app.focused is not None and app.focused.id == "name"
+        assert screen.max_scroll_y == 0 and form.max_scroll_y == 0
+        assert form.region.bottom <= screen.query_one("#keymap").region.y
+
+
+@pytest.mark.parametrize(
+    ("key", "yes"), [("y", True), ("Y", True), ("n", False), ("N", False), ("escape", False)]
+)
+async def test_confirm_dialogs_take_either_case(sit, key: str, yes: bool) -> None:
+    app = sit()
+    answers: list[bool | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        for dialog in (quit_dialog(), hand_in_dialog([3], [], 5)):
+            await app.push_screen(dialog, answers.append)
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, CandidateLoginScreen)
+    assert answers == [yes, yes]
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE])
+async def test_the_unanswered_numbers_break_after_the_comma_never_inside_a_number(
+    sit, size: tuple[int, int]
+) -> None:
+    unanswered = list(range(4, 46))
+    app = sit()
+    async with app.run_test(size=size) as pilot:
+        await app.push_screen(hand_in_dialog(unanswered, [2, 17], 45))
+        await pilot.pause()
+        body = app.screen.query_one(".dialog-body", Static)
+        lines = [s.text.rstrip() for s in body.render_lines(Region(0, 0, body.size.width, body.size.height))]
+        first = next(i for i, line in enumerate(lines) if line.startswith("未答"))
+        last = next(i for i, line in enumerate(lines) if line.startswith("已标记"))
+        listed = lines[first:last]
+        assert len(listed) > 1  # the list does wrap at this width
+        assert not any(line.lstrip().startswith("、") for line in listed)
+        # a number cut at the end of a line would read as two numbers
+        assert [int(n) for line in listed for n in re.findall(r"\d+", line)] == unanswered
 
 
 async def test_the_form_comes_first_and_the_database_is_opened_behind_it(
@@ -205,6 +260,8 @@ async def test_waits_for_the_start_then_answers_every_type(
                 assert [r.text for r in view.query("OptionRow")] == ["正确", "错误"]
             else:
                 assert app.focused is not None and app.focused.id == "blank-1"  # typing starts at once
+                # the key line says what works while typing: not the letters and the arrows
+                assert shown(exam.query_one("#keymap", Static)) == t("exam.keys_blanks")
                 answers = []
                 for n in range(1, item.blanks + 1):
                     await pilot.press(*f"答{n}")
@@ -243,7 +300,7 @@ async def test_waits_for_the_start_then_answers_every_type(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExamScreen)
-        await pilot.press("f10", "y")
+        await pilot.press("f10", "Y")  # the capital the dialog prints (Caps Lock, Shift)
         await settle(pilot)
         for _ in range(100):
             if isinstance(app.screen, ResultScreen):
@@ -255,10 +312,15 @@ async def test_waits_for_the_start_then_answers_every_type(
         result = attempts.result(demo_db, exam.attempt_id)
         assert result.submit_reason == "candidate" and result.score is not None
         assert f"得分:{result.score:g} / 100" in verdict
-        await pilot.press("enter")  # the next candidate gets an empty form
+        await pilot.press("enter")  # the next candidate gets an empty form, the cursor in the ID number
         await settle(pilot)
-        assert isinstance(app.screen, CandidateLoginScreen)
-        assert all(field.value == "" for field in app.screen.query(Input))
+        login = app.screen
+        assert isinstance(login, CandidateLoginScreen)
+        assert all(field.value == "" for field in login.query(Input))
+        assert app.focused is not None and app.focused.id == "id-number"
+        assert not login.query_one("#name").display and not login.query_one("#login-error").display
+        await pilot.press(*"123456", "enter")  # the next one signs in with six characters and a name
+        assert app.focused.id == "name"
 
 
 async def _begin(
@@ -288,8 +350,9 @@ async def test_time_up_hands_in_automatically(
         assert exam.query_one("#countdown", Static).has_class("warning")  # ten minutes left
         stepping.advance(minutes=10, seconds=1)
         exam.saver.submit(TickJob(exam.current))  # what the countdown does when it reaches zero
-        for _ in range(100):
-            if isinstance(app.screen, ResultScreen):
+        # The result screen is pushed, then composed: wait for its verdict, not only for the screen.
+        for _ in range(200):
+            if isinstance(app.screen, ResultScreen) and app.screen.query("#verdict"):
                 break
             await asyncio.sleep(0.05)
         assert isinstance(app.screen, ResultScreen)
@@ -381,11 +444,14 @@ async def test_written_answer_types_at_once_and_page_keys_leave_the_text(
         await settle(pilot)
         assert exam.current == 2
         assert isinstance(app.focused, TextArea)  # typing starts at once
+        keymap = exam.query_one("#keymap", Static)
+        assert shown(keymap) == t("exam.keys_writing")  # what works while typing: no A–H, no ←→
         await pilot.press(*"监督调查处置")
         await pilot.pause(0.6)
         await pilot.press("pageup")  # PageUp leaves the text area instead of moving its cursor
         await settle(pilot)
         assert exam.current == 1
+        assert shown(keymap) == t("exam.keys")  # a choice again: the letters and the arrows
     state = attempts.begin(
         demo_db, session_id=view.id, cadre_id=exam.admission.candidate.cadre_id, clock=stepping
     )

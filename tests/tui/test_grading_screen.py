@@ -198,6 +198,10 @@ async def test_grader_marks_every_answer_and_the_attempts_are_graded(db: Databas
         assert header(marking) == f"答卷 #{sitting.attempt_ids[0]} · 第1评 · 剩余 3"
         assert "监督、调查、处置。" in text_of(marking)
         assert "评分要点" in text_of(marking) and "监督、调查、处置。" in text_of(marking)
+        # The footer offers Enter, which saves from either field (give() presses it in the comment).
+        shown = [b.binding for b in marking.active_bindings.values() if b.binding.show]
+        saving = [(b.key, b.key_display, b.description) for b in shown if b.action == "save"]
+        assert saving == [("enter", "Enter", t("key.mark_save"))]
         await give(pilot, "7", "要点齐全")
         assert header(marking) == f"答卷 #{sitting.attempt_ids[1]} · 第1评 · 剩余 2"
         assert message(marking) == f"已保存:答卷 #{sitting.attempt_ids[0]} 给 7 分"

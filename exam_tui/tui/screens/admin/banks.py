@@ -32,8 +32,9 @@ from exam_tui.services.banks import (
     problem_lines,
 )
 from exam_tui.tui.messages import LoadFailed
-from exam_tui.tui.screens.bank_browser import BankBrowserScreen
+from exam_tui.tui.screens.bank_browser import BankBrowserScreen, Selection
 from exam_tui.tui.text import day_and_time, translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.tables import set_columns
 
 if TYPE_CHECKING:
@@ -282,6 +283,17 @@ class BankAdminScreen(BankBrowserScreen):
         status.display = False
         self.mount(versions, before="#browser")
         self.mount(status, after="#browser")
+        # The tree is narrow: at 80 columns it cuts a bank's title and a category's count. The line
+        # under the cursor is shown whole above its questions.
+        self.query_one("#browser-right").mount(Static("", id="bank-node", markup=False), before="#questions")
+
+    @on(Tree.NodeHighlighted, "#banks")
+    def _name_node(self, event: Tree.NodeHighlighted[Selection]) -> None:
+        node = event.node
+        names = [str(node.label)]
+        if node.parent is not None and not node.parent.is_root:  # a category: its bank first
+            names.insert(0, str(node.parent.label))
+        self.query_one("#bank-node", Static).update(Prose(" · ".join(names)))
 
     # ---- the banks and their versions ---------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -54,13 +55,41 @@ MIN_UNIT = 10
 EXPORT_DIR = Path("sessions", "exports")
 
 
-def fit_columns(table: DataTable[str | Text], columns: Sequence[tuple[str, int | None]], width: int) -> None:
-    """Columns one blank cell apart (the table has no cell padding); the flexible one takes the rest."""
+def fit_columns(
+    table: DataTable[str | Text | Clipped], columns: Sequence[tuple[str, int | None]], width: int
+) -> list[int]:
+    """Columns one blank cell apart (the table has no cell padding); the flexible one takes the rest.
+
+    Returns the width of each column's text: one cell less than the column, the gap (see :func:`clipped`).
+    """
     table.clear(columns=True)
     fixed = sum(w + 1 for _, w in columns if w is not None)
     rest = max(MIN_UNIT, width - fixed - 1 - 1)  # its own gap, and the scrollbar
-    for key, column_width in columns:
-        table.add_column(t(f"col.{key}"), key=key, width=(column_width or rest) + 1)
+    widths = [column_width or rest for _, column_width in columns]
+    for (key, _), text_width in zip(columns, widths, strict=True):
+        table.add_column(t(f"col.{key}"), key=key, width=text_width + 1)
+    return widths
+
+
+class Clipped:
+    """A cell drawn at most ``width`` cells wide, so that the gap after it stays blank: a table without
+    padding fills a column to its last cell (a unit of six characters in a 12-cell column met the post:
+    市发展和改革副县级领导). ``str()`` is the whole text, as the table holds it."""
+
+    def __init__(self, text: Text, width: int) -> None:
+        self.text, self.width = text, width
+
+    def __str__(self) -> str:
+        return self.text.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Cropped, not wrapped: a wide character across the edge leaves a blank cell.
+        narrow = options.update(width=min(self.width, options.max_width), no_wrap=True, overflow="crop")
+        yield from console.render(self.text, narrow)
+
+
+def clipped(cell: Text, width: int) -> Text | Clipped:
+    return cell if cell.cell_len <= width else Clipped(cell, width)
 
 
 def columns_for(width: int) -> list[tuple[str, int | None]]:
@@ -129,7 +158,7 @@ class DecisionsScreen(Screen[None]):
                 compact=True,
                 id="decisions-unit",
             )
-        table: DataTable[str | Text] = DataTable(
+        table: DataTable[str | Text | Clipped] = DataTable(
             id="decisions-table", cursor_type="row", zebra_stripes=True, cell_padding=0
         )
         yield table
@@ -186,12 +215,13 @@ class DecisionsScreen(Screen[None]):
             )
         before = self._highlighted()  # the cursor stays with its appointment when it is still listed
         self.shown = [v for v in in_unit if self.status_filter in ("all", v.status)]
-        table: DataTable[str | Text] = self.query_one("#decisions-table", DataTable)
+        table: DataTable[str | Text | Clipped] = self.query_one("#decisions-table", DataTable)
         columns = columns_for(self.size.width)
-        fit_columns(table, columns, self.size.width)
+        widths = fit_columns(table, columns, self.size.width)
         keys = [k for k, _ in columns]
         for v in self.shown:
-            table.add_row(*cells(*row_cells(v, keys)), key=str(v.id))
+            row = cells(*row_cells(v, keys))
+            table.add_row(*(clipped(c, w) for c, w in zip(row, widths, strict=True)), key=str(v.id))
         ids = [v.id for v in self.shown]
         if before is not None and before.id in ids:
             table.move_cursor(row=ids.index(before.id))

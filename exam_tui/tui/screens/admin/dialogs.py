@@ -122,12 +122,14 @@ class ActionDialog(ModalScreen[T | None]):
                         yield RadioButton(label, value=value == self.choice.value, id=f"choice-{value}")
             for entry in self.entries:
                 yield Label(entry.label, classes="form-label", markup=False)
+                # Not Textual's compact Input: without a border it is a blank line on most terminals'
+                # colours. A compact dialog's entries are one line with the Input's side bars
+                # (dialogs.tcss), as visible as the full ones.
                 yield Input(
                     entry.value,
                     id=f"entry-{entry.name}",
                     max_length=entry.max_length,
                     type="integer" if entry.integer else "text",
-                    compact=self.compact,
                 )
             with _Scroll(id="dialog-problems"):
                 yield Static("", id="dialog-problem-text", classes="error", markup=False)

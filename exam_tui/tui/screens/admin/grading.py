@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from exam_tui.i18n import t
+from exam_tui.services.appeal_words import points_words
 from exam_tui.services.grading import (
     AnswerToMark,
     MarkResult,
@@ -63,11 +64,7 @@ def parse_points(text: str) -> float | None:
     return float(raw) if _POINTS.fullmatch(raw) else None
 
 
-def points_text(value: float | None) -> str:
-    """7.5, 10 (no trailing .0), or a dash for points that do not exist yet."""
-    if value is None:
-        return t("appeals.none_yet")
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+points_text = points_words  # one way to write points on every screen and in `appeal show`
 
 
 def clip(text: str, width: int) -> str:
@@ -270,7 +267,10 @@ class MarkingScreen(Screen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back"),
-        Binding("ctrl+s", "save", "key.mark_save", priority=True),
+        # Priority: Enter in either field saves (as the README says), and the footer shows it; the
+        # focused Input's own (hidden) Enter binding would otherwise hide it.
+        Binding("enter", "save", "key.mark_save", key_display="Enter", priority=True),
+        Binding("ctrl+s", "save", "key.mark_save", show=False, priority=True),
         # Priority: the focused Input has (useless, one-line) page bindings of its own.
         Binding("pagedown", "scroll_answer(1)", "key.scroll_answer", priority=True),
         Binding("pageup", "scroll_answer(-1)", "key.scroll_answer", show=False, priority=True),
@@ -365,10 +365,6 @@ class MarkingScreen(Screen[str | None]):
         self._busy = False
 
     # ---- saving -------------------------------------------------------------------------------------
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
 
     def action_save(self) -> None:
         a = self.answer

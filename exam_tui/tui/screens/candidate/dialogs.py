@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Static
 
 from exam_tui.i18n import t
 from exam_tui.tui.text import translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 
 
 def _numbers(numbers: list[int]) -> str:
@@ -21,11 +22,15 @@ def _numbers(numbers: list[int]) -> str:
 
 class ConfirmDialog(ModalScreen[bool]):
     """Y (or the confirm button) says yes; N, Esc or the back button say no. Focus starts on back,
-    so a stray Enter never confirms."""
+    so a stray Enter never confirms.
+
+    The body is broken like Chinese prose: a list of question numbers breaks after a 、, never inside
+    a number."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "key.yes", priority=True),
-        Binding("n", "answer(False)", "key.no", priority=True),
+        # Both cases: the dialog prints capitals, and Caps Lock or Shift must not make a key dead.
+        Binding("y,Y", "answer(True)", "key.yes", priority=True),
+        Binding("n,N", "answer(False)", "key.no", priority=True),
         Binding("escape", "answer(False)", "key.no", priority=True),
     ]
 
@@ -37,7 +42,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield Static(self.body, classes="dialog-body", markup=False)
+            yield Static(Prose(self.body), classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.back, id="back", variant="primary")
                 yield Button(self.confirm, id="confirm", variant="error")

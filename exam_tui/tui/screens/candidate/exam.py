@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from exam_tui.domain.scoring import is_answered
 from exam_tui.i18n import t
@@ -132,6 +132,25 @@ class ExamScreen(Screen[None]):
     def on_unmount(self) -> None:
         self.saver.stop()
 
+    # The key line says what the keys do where the cursor is: typing in a blank or the written answer,
+    # the letters and the arrows are text; the page keys and the F keys still work (priority bindings).
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self._show_keys()
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        self._show_keys()
+
+    def _show_keys(self) -> None:
+        focused = self.focused
+        if isinstance(focused, TextArea):
+            keys = t("exam.keys_writing")
+        elif isinstance(focused, Input):
+            keys = t("exam.keys_blanks")
+        else:
+            keys = t("exam.keys")
+        self.query_one("#keymap", Static).update(keys)
+
     def _adopt_unsent(self, jobs: list[SaveJob]) -> None:
         """Answers this machine kept while the database was away and never delivered (the terminal was
         killed meanwhile): newer than what the database handed us, so they are what the candidate sees,
@@ -167,6 +186,7 @@ class ExamScreen(Screen[None]):
                 item.number in self.flagged,
             )
         )
+        self._show_keys()  # the text that had the cursor went with the last question, without a blur
         self._refresh_status()
 
     def _record(self, number: int, answer: Any) -> None:

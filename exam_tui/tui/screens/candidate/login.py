@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 class CandidateLoginScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = []
+    # Blank lines between the fields only where they fit (app.tcss): 80x24 gets the tight form.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (28, "-tall")]
 
     class Admitted(Message):
         def __init__(self, admission: Admission) -> None:
@@ -38,12 +40,14 @@ class CandidateLoginScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._admitted = False  # a candidate went on from here: the form starts afresh on return
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(t("app.title"), id="app-title")
-        with Center(), Vertical(id="login-form"):
-            yield Static(t("login.title"), classes="screen-title")
+        with Center(), Vertical(id="login-form") as form:
+            # The title on the frame: the form with the name and an error still fits 80x24.
+            form.border_title = t("login.title")
             yield Label(t("login.id_number"))
             yield Input(placeholder=t("login.id_hint"), max_length=18, id="id-number")
             yield Label(t("login.name"), id="name-label")
@@ -55,7 +59,21 @@ class CandidateLoginScreen(Screen[None]):
         yield Static(t("login.keys"), id="keymap", markup=False)
 
     def on_mount(self) -> None:
+        self._reset()
+
+    def on_screen_resume(self) -> None:
+        # Back from a candidate's exam (the next candidate): an empty form, the cursor in the ID number.
+        # Without this the focus came back where the last candidate left it, in the access code. Back
+        # from the quit dialog the form stays as typed.
+        if self._admitted:
+            self._admitted = False
+            self._reset()
+
+    def _reset(self) -> None:
+        for field in self.query(Input):
+            field.value = ""
         self.query_one("#login-error").display = False
+        self.query_one("#submit", Button).disabled = False
         self._short_id(False)
         self.query_one("#id-number", Input).focus()
 
@@ -77,6 +95,8 @@ class CandidateLoginScreen(Screen[None]):
     @on(Input.Submitted, "#id-number")
     def after_id(self) -> None:
         short = len(self.query_one("#id-number", Input).value.strip()) == 6
+        # Shown here too, not only on Input.Changed: focus never goes to a field that is still hidden.
+        self._short_id(short)
         self.query_one("#name" if short else "#code", Input).focus()
 
     @on(Input.Submitted, "#name")
@@ -125,8 +145,6 @@ class CandidateLoginScreen(Screen[None]):
     def on_candidate_login_screen_admitted(self, message: Admitted) -> None:
         from exam_tui.tui.screens.candidate.rules import RulesScreen
 
-        self.query_one("#submit", Button).disabled = False
-        self.query_one("#login-error").display = False
-        for field in self.query(Input):
-            field.value = ""
+        self._reset()  # nothing of this candidate's stays on the form
+        self._admitted = True
         self.app.push_screen(RulesScreen(message.admission))
