@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from exam_tui.cli.common import AsJson, ByOption, aware_time, default_actor, fail, state
 from exam_tui.i18n import t
+
+if TYPE_CHECKING:
+    from exam_tui.services.competitions import RoundResult
 
 app = typer.Typer(
     help="Knowledge competitions: create, open a round, decide it, tiebreak, show, open the final.",
@@ -107,59 +110,10 @@ def round_(
     )
 
 
-def _print_result(result: object) -> None:
-    from exam_tui.formats.results_export import table_text
-    from exam_tui.services.competitions import RoundResult, stage_title
+def _print_result(result: RoundResult) -> None:
+    from exam_tui.cli.competition_text import round_result_text
 
-    assert isinstance(result, RoundResult)
-    r = result.round
-    typer.echo(
-        t(
-            "cli.competition.round_state",
-            stage=stage_title(r.stage),
-            state=t(f"cli.competition.state.{r.state}"),
-            advance=r.advance or "-",
-            session=r.session.id if r.session else "-",
-        )
-    )
-    headers = [
-        t(f"cli.competition.col.{c}")
-        for c in ("place", "name", "unit", "score", "seconds", "tiebreak", "result")
-    ]
-    rows = []
-    for s in result.standings:
-        verdict = (
-            t("cli.competition.advanced") if s.advanced else (t("cli.competition.tied") if s.tied else "")
-        )
-        if s.place is None:
-            verdict = t("cli.competition.absent")
-        rows.append(
-            [
-                s.place,
-                s.name,
-                s.unit,
-                s.score,
-                None if s.seconds is None else round(s.seconds),
-                "、".join(map(str, s.tiebreak)) or None,
-                verdict,
-            ]
-        )
-    typer.echo(table_text(headers, rows), nl=False)
-    if result.tied:
-        typer.echo(t("cli.competition.tied_hint", count=len(result.tied), stage=r.stage))
-    if result.teams:
-        typer.echo(t("cli.competition.teams"))
-        typer.echo(
-            table_text(
-                [
-                    t("cli.competition.col.place"),
-                    t("cli.competition.col.unit"),
-                    t("cli.competition.col.team_score"),
-                ],
-                [[x.place, x.unit, x.score] for x in result.teams],
-            ),
-            nl=False,
-        )
+    typer.echo(round_result_text(result), nl=False)
 
 
 @app.command()
@@ -212,20 +166,31 @@ def show(
     ctx: typer.Context,
     competition_id: CompetitionId,
     stage: Annotated[
-        str | None, typer.Argument(help="A round's standings (default: the rounds).", metavar="[STAGE]")
+        str | None,
+        typer.Argument(
+            help="preliminary, semi_final (standings) or final (the scoreboard); default: the rounds.",
+            metavar="[STAGE]",
+        ),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """The competition's rounds, or one round's standings and team scores."""
-    from exam_tui.services import competitions
+    """The competition's rounds, or one round's standings and team scores, or the final's scoreboard."""
+    from exam_tui.cli.competition_text import final_json, final_text, round_line
+    from exam_tui.domain.competition import Stage
+    from exam_tui.services import competitions, final
     from exam_tui.services.sessions import SessionError
 
     db = state(ctx).db()
     try:
         if stage is not None:
-            _print_result(competitions.round_result(db, competition_id, stage))
+            if competitions.check_stage(stage) == Stage.FINAL:
+                competitions.competition(db, competition_id)  # no such competition: say so first
+                typer.echo(final_text(final.board(db, final.final_round_id(db, competition_id))), nl=False)
+            else:
+                _print_result(competitions.round_result(db, competition_id, stage))
             return
         view = competitions.competition(db, competition_id)
+        boards = {r.id: final.board(db, r.id) for r in view.rounds if r.stage == Stage.FINAL}
     except SessionError as exc:
         fail(exc.message())
     if as_json:
@@ -242,6 +207,7 @@ def show(
                     "state": r.state,
                     "session": r.session.id if r.session else None,
                     "advanced": r.advanced,
+                    **({"final": final_json(boards[r.id])} if r.id in boards else {}),
                 }
                 for r in view.rounds
             ],
@@ -250,15 +216,7 @@ def show(
         return
     typer.echo(t("cli.competition.heading", id=view.id, title=view.title, bank=view.bank))
     for r in view.rounds:
-        typer.echo(
-            t(
-                "cli.competition.round_line",
-                stage=competitions.stage_title(r.stage),
-                state=t(f"cli.competition.state.{r.state}"),
-                session=r.session.id if r.session else "-",
-                advanced=len(r.advanced or []),
-            )
-        )
+        typer.echo(round_line(r, boards.get(r.id)))
 
 
 @app.command(name="final")

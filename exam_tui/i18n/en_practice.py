@@ -34,11 +34,12 @@ MESSAGES: dict[str, str] = {
     "practice.mode.book_count": "Wrong-answer book ({n})",
     "practice.mode.book_none": "Wrong-answer book (empty)",
     "practice.category.all": "All ({n})",
-    "practice.category.one": "{title} ({n})",
+    "practice.category.count": " ({n})",
     "practice.category.all_short": "all categories",
     # the run
     "practice.run.title": "{bank} · {mode}",
     "practice.run.progress": "Question {n}  {left} to come  right {right}/{answered}",
+    "practice.run.progress_book": "Question {n}  {left} still in the book  right {right}/{answered}",
     "practice.run.hint_choose": "Press a letter to choose, then Enter to check",
     "practice.run.hint_fill": "Fill in the answer (Tab to the next blank), then press Enter to check",
     "practice.run.hint_write": "Write the main points, then press Enter to see the rubric",

@@ -34,11 +34,12 @@ MESSAGES: dict[str, str] = {
     "practice.mode.book_count": "错题本({n}题)",
     "practice.mode.book_none": "错题本(无错题)",
     "practice.category.all": "全部({n}题)",
-    "practice.category.one": "{title}({n}题)",
+    "practice.category.count": "({n}题)",
     "practice.category.all_short": "全部分类",
     # the run
     "practice.run.title": "{bank} · {mode}",
     "practice.run.progress": "第 {n} 题  还有 {left} 题  答对 {right}/{answered}",
+    "practice.run.progress_book": "第 {n} 题  错题本还剩 {left} 题  答对 {right}/{answered}",
     "practice.run.hint_choose": "按字母键选择答案,再按 Enter 检查",
     "practice.run.hint_fill": "填写答案(Tab 换到下一空),再按 Enter 检查",
     "practice.run.hint_write": "写出要点后按 Enter,对照评分要点",

@@ -33,6 +33,7 @@ from exam_tui.store.models import (
 from exam_tui.store.models_training import CompetitionRoundRow, CompetitionRow
 
 EXAM_STAGES = (Stage.PRELIMINARY, Stage.SEMI_FINAL)
+STAGES = tuple(Stage)  # the rounds, in the order they are held
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,25 @@ def round_row(
     )
     row = session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
     if row is None:
-        raise SessionError("competition.no_round", id=competition_id, stage=stage)
+        raise SessionError("competition.no_round", id=competition_id, stage=stage_title(stage))
     return row
+
+
+def check_stage(stage: str, *, exam: bool = False) -> Stage:
+    """``stage`` as a round's name; refused with the valid names when it is none (or, with ``exam``, when
+    it is the final, which is played live rather than sat as an exam session)."""
+    if stage not in STAGES:
+        allowed = EXAM_STAGES if exam else STAGES
+        raise SessionError(
+            "competition.bad_stage",
+            stage=stage,
+            stages=t("competition.stage_sep").join(
+                t("competition.stage_name", name=s.value, title=stage_title(s)) for s in allowed
+            ),
+        )
+    if exam and stage not in EXAM_STAGES:
+        raise SessionError("competition.not_an_exam_round", stage=stage_title(stage))
+    return Stage(stage)
 
 
 def create_competition(
@@ -160,8 +178,7 @@ def open_round(
     clock: MaybeClock = None,
 ) -> SessionView:
     """The preliminary (seating ``id_numbers``) or the semi-final (seating those the preliminary advanced)."""
-    if stage not in EXAM_STAGES:
-        raise SessionError("competition.not_an_exam_round", stage=stage)
+    check_stage(stage, exam=True)
     if advance_count < 1:
         raise SessionError("competition.bad_advance", n=advance_count)
     with db.read() as session:
@@ -265,6 +282,7 @@ def close_round(
     db: Database, competition_id: int, stage: str, *, actor: str | None, clock: MaybeClock = None
 ) -> RoundResult:
     """Decide the round once its session is closed and every paper graded; a tie at the cut stays open."""
+    check_stage(stage, exam=True)
     with db.write() as session:
         now = now_in(session, clock)
         row = round_row(session, competition_id, stage, lock=True)
@@ -313,6 +331,7 @@ def record_tiebreak(
     clock: MaybeClock = None,
 ) -> RoundResult:
     """Points of a tiebreak question asked of those tied at the cut (ID number → points), then decide again."""
+    check_stage(stage, exam=True)
     with db.write() as session:
         now = now_in(session, clock)
         row = round_row(session, competition_id, stage, lock=True)
@@ -395,6 +414,8 @@ def _result(session: Session, competition_id: int, row: CompetitionRoundRow) -> 
 
 
 def round_result(db: Database, competition_id: int, stage: str) -> RoundResult:
+    """A round sat as an exam session: its standings and team scores (the final's board: services.final)."""
+    check_stage(stage, exam=True)
     with db.read() as session:
         return _result(session, competition_id, round_row(session, competition_id, stage))
 

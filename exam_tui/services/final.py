@@ -3,7 +3,8 @@
 The host's screen shows the next question (``show_next``); each team's terminal polls ``team_state``
 and answers with ``answer`` until the question's deadline, kept by the database's clock like an exam's.
 A question is over at its deadline or when the host closes it early; only then does anyone see its key
-and the scoreboard move. Teams are the units of those the semi-final advanced; a team joins with a code.
+and the scoreboard move. Teams are the units of those the semi-final advanced; a team joins with a code,
+and its joining is recorded (an audit event ``final.join``) so that the host can see who is in.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from exam_tui.services.banks import current_version
 from exam_tui.services.competitions import audit, competition_row, round_row
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError
-from exam_tui.store.models import CadreRow, UnitRow
+from exam_tui.store.models import AuditEventRow, CadreRow, UnitRow
 from exam_tui.store.models_training import CompetitionRoundRow, FinalAnswerRow, FinalQuestionRow, FinalTeamRow
 
 CODE_LENGTH = 4
@@ -67,6 +68,7 @@ class Board:
     asked: int  # questions shown so far
     total: int
     rows: list[BoardRow]  # over the questions that are over
+    joined: frozenset[int] = frozenset()  # the teams (ids) whose terminal has joined this final
 
 
 @dataclass(frozen=True)
@@ -191,21 +193,53 @@ def final_round_id(db: Database, competition_id: int) -> int:
         return round_row(session, competition_id, Stage.FINAL).id  # type: ignore[return-value]
 
 
-def join(db: Database, code: str) -> tuple[int, Team]:
-    """The team whose code this is, in an open final: (round id, team)."""
+def join(db: Database, code: str, *, clock: MaybeClock = None) -> tuple[int, Team]:
+    """The team whose code this is, in an open final: (round id, team). Joining an open final is recorded,
+    so that the host's screen shows the team as in (:func:`joined`)."""
     code = code.strip().upper()
-    with db.read() as session:
+    with db.write() as session:
         # Codes are unique within a final; an open final's team first, else the latest final's (a
         # terminal restarted after the end still shows the final board).
         found = []
         for row in session.execute(select(FinalTeamRow).where(FinalTeamRow.code == code)).scalars():
             final = session.get(CompetitionRoundRow, row.round_id)
             if final is not None:
-                found.append((final.state == "open", row.round_id, row))
-        if found:
-            _, round_id, row = max(found, key=lambda f: (f[0], f[1]))
-            return round_id, _team_view(session, row)
-    raise SessionError("final.bad_code")
+                found.append((final.state == "open", row.round_id, row, final))
+        if not found:
+            raise SessionError("final.bad_code")
+        is_open, round_id, row, final = max(found, key=lambda f: (f[0], f[1]))
+        if is_open:
+            audit(
+                session,
+                now_in(session, clock),
+                None,  # a team's terminal, not a person
+                "final.join",
+                final.competition_id,
+                round=round_id,
+                team=row.id,
+                name=row.name,
+            )
+        return round_id, _team_view(session, row)
+
+
+def _joined(session: Session, final: CompetitionRoundRow) -> frozenset[int]:
+    """Teams of ``final`` that have joined: its ``final.join`` events (all at or after the final's opening,
+    which keeps the read on the audit log's time index)."""
+    details = session.execute(
+        select(AuditEventRow.details).where(
+            AuditEventRow.at >= final.created_at,
+            AuditEventRow.action == "final.join",
+            AuditEventRow.entity == "competition",
+            AuditEventRow.entity_id == str(final.competition_id),
+        )
+    ).scalars()
+    return frozenset(d["team"] for d in details if d and d.get("round") == final.id)
+
+
+def joined(db: Database, round_id: int) -> frozenset[int]:
+    """The ids of the final's teams whose terminal has joined it (once joined, a team stays joined)."""
+    with db.read() as session:
+        return _joined(session, _final(session, round_id))
 
 
 def _item(data: dict[str, Any]) -> PaperItem:
@@ -396,6 +430,7 @@ def board(db: Database, round_id: int, *, clock: MaybeClock = None) -> Board:
             asked=current.number if current else 0,
             total=len(final.questions or []),
             rows=_rows(session, final, now),
+            joined=_joined(session, final),
         )
 
 

@@ -164,15 +164,24 @@ def export_notice(
 def ranking_text(
     people: Sequence[tuple[int, NoticeRow]], units: Sequence[UnitStanding], *, year: int, top: int
 ) -> str:
+    """Units by their mean points, then the people. The mean, what units are ranked by, comes right after
+    the unit's name, always with two decimals, so that no place or count reads as a mean."""
+    mean_header = t("points.col.mean")
+    means = [f"{u.mean:.2f}" for u in units]
+    mean_width = max([display_width(mean_header), *(len(m) for m in means)])
     unit_table = table_text(
         [
             t("points.col.place"),
             t("points.col.unit"),
+            mean_header,
             t("points.col.cadres"),
             t("points.col.sum"),
-            t("points.col.mean"),
         ],
-        [[u.place, u.unit, u.cadres, u.total, u.mean] for u in units],
+        # Aligned right by hand: a text column (two decimals kept) would otherwise be aligned left.
+        [
+            [u.place, u.unit, m.rjust(mean_width), u.cadres, u.total]
+            for u, m in zip(units, means, strict=True)
+        ],
     )
     people_table = table_text(
         [

@@ -124,7 +124,11 @@ def test_three_rounds_with_a_tie_at_the_cut_and_a_live_final(
     assert 1 <= len(teams) <= 4 and len({t.code for t in teams}) == len(teams)
     round_id = final.final_round_id(db, cid)
     first, *others = teams
-    assert final.join(db, first.code.lower()) == (round_id, first)
+    # Joining is recorded, so that the host's screen shows who is in; nobody has joined before.
+    assert final.joined(db, round_id) == frozenset() == final.board(db, round_id, clock=clock).joined
+    assert final.join(db, first.code.lower(), clock=clock) == (round_id, first)
+    assert final.join(db, first.code, clock=clock) == (round_id, first)  # a terminal restarted: once
+    assert final.joined(db, round_id) == {first.id} == final.board(db, round_id, clock=clock).joined
     for number in range(1, 4):
         shown = final.show_next(db, round_id, actor=HOST, clock=clock)
         assert shown.number == number and shown.item.key is None and shown.seconds_left == 20
@@ -155,3 +159,29 @@ def test_three_rounds_with_a_tie_at_the_cut_and_a_live_final(
         assert next(r for r in rows if r.team == others[0].name).points == -15
     assert final.join(db, first.code) == (round_id, first)  # a terminal restarted after the end: the board
     assert final.team_state(db, first.id, clock=clock).finished
+    if others:  # joining a final that is over records nothing
+        final.join(db, others[0].code, clock=clock)
+        assert final.joined(db, round_id) == {first.id}
+
+
+def test_an_unknown_round_is_refused_with_the_names_of_the_rounds(db: Database, clock: SteppingClock) -> None:
+    banks.import_files(db, [STARTER_BANK, TRAINING_BANK], clock=clock)
+    cid = competitions.create_competition(db, title="知识竞赛", bank="training-test", actor=HOST, clock=clock)
+    for call in (
+        lambda stage: competitions.round_result(db, cid, stage),
+        lambda stage: competitions.close_round(db, cid, stage, actor=HOST, clock=clock),
+        lambda stage: competitions.open_round(
+            db, cid, stage, exam=EXAM, starts_at=clock(), advance_count=1, actor=HOST, clock=clock
+        ),
+    ):
+        with pytest.raises(SessionError) as unknown:
+            call("foo")
+        assert unknown.value.key == "competition.bad_stage"
+        assert "preliminary(初赛)、semi_final(复赛)" in unknown.value.message()
+        with pytest.raises(SessionError) as live:  # the final is played live: no standings to decide
+            call("final")
+        assert live.value.key == "competition.not_an_exam_round"
+    assert competitions.check_stage("final") == "final"
+    with pytest.raises(SessionError) as missing:
+        competitions.round_result(db, cid, "semi_final")
+    assert missing.value.message() == f"竞赛 {cid} 还没有复赛"

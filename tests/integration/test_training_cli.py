@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from exam_tui.cli import app
-from exam_tui.services import banks
+from exam_tui.services import banks, competitions, final
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database
+from exam_tui.services.session_control import close_session, start_session
+from exam_tui.store.models import CadreRow, UnitRow
 from tests.conftest import STARTER_BANK, SteppingClock
 from tests.integration.conftest import BEIJING
+from tests.integration.test_competitions import EXAM, HOST, SEMI, _sit
 from tests.integration.test_training import TRAINING_BANK
 
 runner = CliRunner()
@@ -91,6 +95,13 @@ def test_a_course_from_the_command_line_to_its_record_and_notice(office: Databas
     assert rows[0][-1] == "合计" and {r[-1] for r in rows[1:]} <= {4, 3}  # 2 days × 2, or 1.5 days × 2
     ranked = run(db, "points", "rank", "--year", "2026").stdout
     assert "各单位廉政教育积分" in ranked and "市财政局" in ranked
+    # Units: the mean (what they are ranked by) right after the name, always with two decimals, so that
+    # neither the place nor the count of cadres reads as a mean.
+    units = ranked.split("\n\n")[0].splitlines()
+    assert units[1].split() == ["名次", "单位", "人均积分", "人数", "积分合计"]
+    finance = next(line.split() for line in units if "市财政局" in line)
+    assert finance[2].count(".") == 1 and len(finance[2].split(".")[1]) == 2
+    assert float(finance[2]) == round(float(finance[4]) / int(finance[3]), 2)
 
 
 def test_manual_points_and_their_reversal_from_the_command_line(office: Database) -> None:
@@ -127,6 +138,11 @@ def test_manual_points_and_their_reversal_from_the_command_line(office: Database
     assert json.loads(run(db, "points", "show", full, "--year", "2026", "--json").stdout)["total"] == 0
     text = run(db, "points", "show", full, "--year", "2026").stdout
     assert "冲正第 1 条:登记错误" in text
+    # The first column is the entry's number in the ledger (what `points reverse` takes), named so.
+    lines = text.splitlines()
+    header = next(line for line in lines if "登记时间" in line)
+    assert header.split()[0] == "记录号" and "序号" not in text
+    assert [line.split()[0] for line in lines[lines.index(header) + 2 :][:2]] == ["1", "2"]
 
 
 def test_the_points_rules_are_checked_before_they_are_imported(office: Database, tmp_path: Path) -> None:
@@ -174,6 +190,97 @@ def test_a_round_nobody_sat_cannot_be_decided(office: Database) -> None:
     assert run(db, "session", "close", "2").exit_code == 0
     refused = run(db, "competition", "decide", "1", "preliminary")
     assert refused.exit_code == 1 and "没有人参加" in refused.stderr
+
+
+def _competition_to_the_final(db: Database) -> tuple[list[final.Team], int]:
+    """Competition 1 through the services: three cadres of each of four units sit the preliminary (the
+    6th and 7th tie at the cut: tiebreak 10 and 0) and the semi-final; the final is opened, 3 questions."""
+    clock = SteppingClock()
+    found: dict[str, list[str]] = {}
+    with db.read() as s:
+        for number, unit in s.execute(
+            select(CadreRow.id_number, UnitRow.name)
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+            .order_by(CadreRow.id)  # type: ignore[arg-type]
+        ).all():
+            if len(found.get(unit, [])) < 3 and (unit in found or len(found) < 4):
+                found.setdefault(unit, []).append(number)
+    everyone = [n for numbers in found.values() for n in numbers]
+    cid = competitions.create_competition(
+        db, title="知识竞赛", bank="training-test", team_mode="sum", team_best=2, actor=HOST, clock=clock
+    )
+    for stage, exam, who, marks in (
+        ("preliminary", EXAM, everyone, [10, 9, 8, 7, 6, 5, 5, 4, 3, 2, 1, 0]),
+        ("semi_final", SEMI, [], [10, 9, 8, 7, 6, 5]),
+    ):
+        opened = competitions.open_round(
+            db, cid, stage, exam=exam, starts_at=clock(), advance_count=6 if who else 4,
+            id_numbers=who, actor=HOST, clock=clock,
+        )  # fmt: skip
+        start_session(db, opened.id, clock=clock)
+        for number, right in zip(everyone, marks, strict=False):
+            _sit(db, clock, opened.access_code, number, right, minutes=10)
+        clock.advance(minutes=30)
+        close_session(db, opened.id, clock=clock)
+        competitions.close_round(db, cid, stage, actor=HOST, clock=clock)
+        if stage == "preliminary":
+            competitions.record_tiebreak(
+                db, cid, stage, {everyone[5]: 10, everyone[6]: 0}, actor=HOST, clock=clock
+            )
+    teams = final.open_final(
+        db, cid, questions=3, seconds=20, right=10, wrong=-5, seed="ab" * 16, actor=HOST, clock=clock
+    )
+    return teams, final.final_round_id(db, cid)
+
+
+def test_a_competition_shows_its_final_and_refuses_an_unknown_round(office: Database) -> None:
+    db = office
+    teams, round_id = _competition_to_the_final(db)
+    assert len(teams) >= 2
+    first, second = teams[0], teams[1]
+    # Before the first question: the teams with their codes, nothing that looks like a result.
+    waiting = run(db, "competition", "show", "1", "final")
+    assert waiting.exit_code == 0
+    assert waiting.stdout.splitlines()[0] == f"决赛:尚未出题,{len(teams)} 支参赛队,共 3 题"
+    assert f"  {first.code}  {first.name}(" in waiting.stdout
+    assert f"  决赛:尚未出题,{len(teams)} 支参赛队,共 3 题" in run(db, "competition", "show", "1").stdout
+
+    clock = SteppingClock()
+    for number in range(1, 4):  # the first team right every time, the second wrong
+        final.show_next(db, round_id, actor=HOST, clock=clock)
+        clock.advance(seconds=3)
+        final.answer(db, first.id, number, "A", clock=clock)
+        final.answer(db, second.id, number, "B", clock=clock)
+        clock.advance(seconds=21)
+    final.finish(db, round_id, actor=HOST, clock=clock)
+
+    # The final's result, not an exam round's words (no traceback, no "晋级 0 人").
+    rounds = run(db, "competition", "show", "1").stdout
+    assert f"  决赛:已结束,冠军 {first.name}(30 分)" in rounds and "晋级 0 人" not in rounds
+    shown = run(db, "competition", "show", "1", "final")
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"决赛:已结束,冠军 {first.name}(30 分)"
+    assert lines[1].split() == ["名次", "参赛队", "得分", "答对", "答错", "未答", "答对用时(秒)"]
+    assert lines[3].split()[:6] == ["1", first.name, "30", "3", "0", "0"]
+    assert next(line for line in lines if second.name in line).split()[2:6] == ["-15", "0", "3", "0"]
+    document = json.loads(run(db, "competition", "show", "1", "--json").stdout)
+    played = document["rounds"][2]["final"]
+    assert played["champions"] == [first.name] and played["board"][0]["points"] == 30
+
+    # An unknown round is refused with the names there are; the final is no round to decide.
+    unknown = run(db, "competition", "show", "1", "foo")
+    assert unknown.exit_code == 1
+    assert "没有名为 foo 的轮次;可用的是 preliminary(初赛)、semi_final(复赛)、final(决赛)" in unknown.stderr
+    decided = run(db, "competition", "decide", "1", "final")
+    assert decided.exit_code == 1 and "决赛不是以考试场次进行的轮次" in decided.stderr
+    assert run(db, "competition", "decide", "1", "foo").exit_code == 1
+
+    # Tiebreak points print as whole numbers, as every other column does (10, not 10.0).
+    prelim = run(db, "competition", "show", "1", "preliminary").stdout
+    tied = [line.split() for line in prelim.splitlines() if line.split()[-1:] in (["晋级"], ["10"], ["0"])]
+    assert any(row[-2:] == ["10", "晋级"] for row in tied) and any(row[-1] == "0" for row in tied)
+    assert "10.0" not in prelim and " 0.0" not in prelim
 
 
 def test_a_cadre_record_shows_the_courses_and_the_years_points(office: Database) -> None:

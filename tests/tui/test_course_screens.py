@@ -91,8 +91,15 @@ async def test_attendance_with_single_keys_then_a_draw_and_the_close(
         assert made.verified and [s.cadre_id for s in made.speakers] == [
             s.cadre_id for s in shown.made.speakers
         ]
-        await pilot.press("enter")
+        # The seed (32 characters), the time and how to close each on a line of their own: on one line
+        # they wrapped after "19:15:35 ·", leaving "按任意键关闭" alone on the next.
+        seed, at, hint = (shown.query_one(f".{name}", Static) for name in ("seed", "at", "close-hint"))
+        assert [w.region.height for w in (seed, at, hint)] == [1, 1, 1]
+        assert str(seed.render()) == f"随机种子 {made.seed}" and str(hint.render()) == "按任意键关闭"
+        assert str(at.render()).startswith("抽签时间 ")
+        await pilot.press("x")  # any key closes, as it says (not only Enter, Esc and Space)
         await settle(pilot)
+        assert app.screen is grid
 
         await pilot.press("c")  # 结业: confirm, and the points are posted
         await settle(pilot)

@@ -17,6 +17,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
 
 from exam_tui.i18n import t
 from exam_tui.services import attempts, banks, competitions, final
@@ -120,6 +121,11 @@ def text_of(screen: object, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())  # type: ignore[attr-defined]
 
 
+def footer_keys(app: ExamApp) -> list[str]:
+    """What the footer offers, in its order."""
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
 async def settle(*pilots: Pilot[None]) -> None:
     """Every app's workers done and their messages handled (a handler may start one more read)."""
     for _ in range(3):
@@ -166,13 +172,14 @@ async def test_a_final_on_the_big_screen_and_two_team_terminals(
         board = host.screen
         assert isinstance(board, FinalHostScreen)
         assert t("final_screen.title", title=TITLE) in text_of(board, "#final-title")
-        # Before the first question: the teams and their codes, for the host to read out.
-        assert {code for code, _, _ in board.query_one(TeamList).cells} == {
-            first.code,
-            second.code,
-            third.code,
+        # Before the first question: the teams and their codes, for the host to read out, none joined yet.
+        assert {(code, joined) for code, _, _, joined in board.query_one(TeamList).cells} == {
+            (first.code, False),
+            (second.code, False),
+            (third.code, False),
         }
         assert text_of(board, "#final-hint") == t("final_screen.press_first")
+        assert footer_keys(host) == [t(f"final_screen.key.{k}") for k in ("next", "close", "finish", "leave")]
 
         # Joining: a code too short, a code that is no team's, then the team's own in small letters.
         assert isinstance(one.screen, TeamJoinScreen)
@@ -193,6 +200,14 @@ async def test_a_final_on_the_big_screen_and_two_team_terminals(
         assert first.name in text_of(a, "#team-name")
         assert all(name in text_of(a, "#team-members") for name in first.members)
         assert text_of(a, "#team-waiting") == t("final_screen.waiting")
+        # Said once, in the middle; the status line under it is empty, and Enter has nothing to send yet.
+        assert text_of(a, "#team-status") == "" and one.export_screenshot().count("等待主持人出题") == 1
+        assert footer_keys(one) == [t("final_screen.key.leave")]
+        # The big screen sees the two teams join as it reads the board; the third is still out.
+        await refresh(hp)
+        assert [joined for _, _, _, joined in board.query_one(TeamList).cells] == [True, True, False]
+        listed = host.export_screenshot()
+        assert listed.count(t("final_screen.joined")) == 2 and listed.count(t("final_screen.not_joined")) == 1
 
         # Question 1: shown by the host; both teams see it, without the key.
         await hp.press("n")
@@ -212,6 +227,7 @@ async def test_a_final_on_the_big_screen_and_two_team_terminals(
             assert stem in text_of(team, "#team-question .final-stem")
             assert not team.query_one("#team-result").display
             assert team.query_one(Countdown).value == str(SECONDS)
+        assert footer_keys(one) == [t("final_screen.key.submit"), t("final_screen.key.leave")]
         one.save_screenshot(str(tmp_path / "team-running-80x24.svg"))
         # The host cannot go on, nor finish, while it runs.
         await hp.press("space")
@@ -334,6 +350,9 @@ async def test_a_final_on_the_big_screen_and_two_team_terminals(
             assert t("final_screen.over") in text_of(team, "#team-result")
             assert team.query_one(ScoreBoard).cells == cells
         assert t("final_screen.champion") in text_of(a, "#team-result")
+        # Over: the footers offer only what still works (no next question, no finish, nothing to send).
+        assert footer_keys(host) == [t("final_screen.key.leave")]
+        assert footer_keys(one) == footer_keys(two) == [t("final_screen.key.leave")]
         host.save_screenshot(str(tmp_path / "host-finished-100x30.svg"))
 
         # Leaving asks first, on the big screen (Esc) and on a team's terminal (q, not the app's quit).

@@ -56,6 +56,25 @@ questions:
 """
 
 
+LONG_CATEGORY_BANK = """\
+bank: long-category-test
+title: 长分类名测试题库
+categories:
+  - {id: cs-law, title: 中华人民共和国公务员法（纪律规定）}
+  - {id: rules, title: 中国共产党纪律处分条例（2023年修订）}
+questions:
+""" + "".join(
+    f"""\
+  - id: q-{n}
+    type: true_false
+    category: {"cs-law" if n <= 15 else "rules"}
+    stem: 第{n}题的说法是正确的。
+    answer: true
+"""
+    for n in range(1, 18)
+)
+
+
 @pytest.fixture
 def stepping() -> SteppingClock:
     return SteppingClock()
@@ -294,13 +313,16 @@ async def test_the_book_asks_again_until_right_twice_then_the_summary(
         await settle(pilot)
         screen = run_screen(app)
         assert screen.queue == ["s-01", "t-01"]
+        # From the book, what is left is the questions still in it (this one included until cleared).
+        assert text_of(app, "#practice-progress") == "第 1 题  错题本还剩 2 题  答对 0/0"
 
         # Capital letters choose too (Caps Lock or Shift must not make a key dead).
         await pilot.press("A", "enter")
         await settle(pilot)
         assert text_of(app, "#practice-verdict") == "✓ 回答正确"
         assert text_of(app, "#practice-book") == "已连续答对 1 次,再答对 1 次移出错题本"
-        assert text_of(app, "#practice-progress") == "第 1 题  还有 2 题  答对 1/1"  # s-01 comes again
+        # s-01 comes again, yet a right answer does not make more to do: still 2, not 3.
+        assert text_of(app, "#practice-progress") == "第 1 题  错题本还剩 2 题  答对 1/1"
 
         await pilot.press("enter")
         await settle(pilot)
@@ -320,6 +342,7 @@ async def test_the_book_asks_again_until_right_twice_then_the_summary(
         await settle(pilot)
         assert text_of(app, "#practice-book") == "已移出错题本"
         assert screen.queue == ["t-01"]
+        assert text_of(app, "#practice-progress") == "第 3 题  错题本还剩 1 题  答对 2/3"
 
         for streak_text in ("已连续答对 1 次,再答对 1 次移出错题本", "已移出错题本"):
             await pilot.press("enter")
@@ -405,6 +428,36 @@ async def test_blanks_take_tab_and_a_written_answer_shows_its_rubric(
             "简答 1 道(不判对错)",
             "错题本中现有本题库的题目 0 道",
         ]
+
+
+# ---- the choice's lists ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["100x30", "80x24"])
+async def test_a_long_category_breaks_between_characters_never_before_a_closing_mark(
+    db: Database, stepping: SteppingClock, cadre: str, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """At 100×30 the list is 32 cells wide: Textual's own folding put "）(15题)" at a line's start."""
+    from exam_tui.tui.wrap import NO_START
+
+    bank_file = tmp_path / "long.yaml"
+    bank_file.write_text(LONG_CATEGORY_BANK, encoding="utf-8")
+    import_files(db, [bank_file], clock=stepping)
+    app = terminal(db, stepping)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot, cadre)
+        await choose_bank(pilot, "long-category-test")
+        categories = app.screen.query_one("#choice-categories", OptionList)
+        assert str(categories.get_option_at_index(1).prompt) == "中华人民共和国公务员法（纪律规定）(15题)"
+        lines = [categories.render_line(y).text.strip(" │") for y in range(categories.virtual_size.height)]
+        lines = [line for line in lines if line]
+        assert len(lines) > categories.option_count  # the long titles do break …
+        assert not [line for line in lines if line[0] in NO_START]  # … never before a closing mark
+        assert any(line.endswith("(15题)") for line in lines)  # and the count is never split
+        assert any(line.endswith("(2题)") for line in lines)
+        text = "".join(lines)
+        assert "中华人民共和国公务员法（纪律规定）(15题)" in text
+        assert "中国共产党纪律处分条例（2023年修订）(2题)" in text
 
 
 # ---- a small terminal ---------------------------------------------------------------------------

@@ -41,3 +41,16 @@ async def test_a_long_option_and_a_stem_at_a_narrow_width() -> None:
     assert "".join(stem) == STEM
     assert all(cell_len(line) <= 50 for line in stem + option)
     assert not any(line[0] in NO_START for line in stem[1:])
+
+
+def test_a_tail_ends_the_last_line_or_starts_its_own_never_split() -> None:
+    """A count after a title ("(15题)") is kept whole: a closing mark stays with what it closes."""
+    title = "中华人民共和国公务员法（纪律规定）"
+    for width in range(12, 44):
+        prose = Prose(title, tail="(15题)")
+        lines = prose.broken(width).plain.split("\n")
+        assert "".join(lines) == title + "(15题)" and prose.plain == title + "(15题)"
+        assert all(cell_len(line) <= width for line in lines), width
+        assert not [line for line in lines if line[0] in NO_START], width
+        assert lines[-1].endswith("(15题)"), width
+    assert Prose(title, tail="(15题)").broken(34).plain == title + "\n(15题)"  # 34 cells: the title alone

@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 
 EXPORT_DIR = Path("sessions", "exports")
 FIXED = 2  # name and unit come before the half-day columns
+NAME_WIDTH = (8, 12)  # cells: at least, at most (a longer one ends in …)
+UNIT_WIDTH = (10, 26)  # wide enough for 市发展和改革委员会 (18 cells) and a gap
 STYLE = {"present": "green", "late": "yellow", "absent": "bold red"}
 
 
@@ -56,6 +59,13 @@ def mark_cell(cell: tuple[str, str | None] | None) -> Text:
     if cell is None:
         return Text("·", style="dim", justify="center")
     return Text(t(f"courses.mark.{cell[0]}"), style=STYLE[cell[0]], justify="center")
+
+
+def _fit(texts: list[str], bounds: tuple[int, int]) -> int:
+    """A column as wide as its longest text and a gap of two cells, within ``bounds``: a unit's name is
+    read whole (市交通运输局, not 市交通运输), the half-days still fit beside it."""
+    least, most = bounds
+    return max(least, min(most, max((cell_len(x) for x in texts), default=0) + 2))
 
 
 # ---- the courses --------------------------------------------------------------------------------------
@@ -248,8 +258,9 @@ class AttendanceScreen(Screen[None]):
     def _build(self, table: DataTable[str | Text]) -> None:
         assert self.grid is not None
         table.clear(columns=True)
-        table.add_column(t("course.col.name"), key="name", width=8)
-        table.add_column(t("course.col.unit"), key="unit", width=10)
+        people = self.grid.participants
+        table.add_column(t("course.col.name"), key="name", width=_fit([p.name for p in people], NAME_WIDTH))
+        table.add_column(t("course.col.unit"), key="unit", width=_fit([p.unit for p in people], UNIT_WIDTH))
         for day, half in self.grid.periods:
             table.add_column(
                 t("courses.short_period", day=day.day, half=t(f"courses.half_short.{half}")),
@@ -258,8 +269,8 @@ class AttendanceScreen(Screen[None]):
             )
         for p in self.grid.participants:
             table.add_row(
-                p.name,
-                p.unit,
+                Text(p.name, overflow="ellipsis", no_wrap=True),
+                Text(p.unit, overflow="ellipsis", no_wrap=True),
                 *(mark_cell(self.grid.cells.get((p.cadre_id, d, h))) for d, h in self.grid.periods),
                 key=str(p.cadre_id),
             )
@@ -470,11 +481,19 @@ class DrawnDialog(ModalScreen[None]):
                 yield Static(f"{n}.  {s.name}  {s.unit}", classes="speaker", markup=False)
             if m.new_round:
                 yield Static(t("cli.training.new_round"), markup=False)
+            # The seed (32 characters) and the time on lines of their own, and how to close on its own:
+            # on one line they wrapped, leaving "按任意键关闭" alone under a line ending in "·".
+            yield Static(t("courses.drawn_seed", seed=m.seed), classes="seed", markup=False)
             yield Static(
-                t("courses.drawn_seed", seed=m.seed, at=f"{m.at.astimezone():%H:%M:%S}"),
-                classes="seed",
-                markup=False,
+                t("courses.drawn_at", at=f"{m.at.astimezone():%H:%M:%S}"), classes="at", markup=False
             )
+            yield Static(t("courses.drawn_close"), classes="close-hint", markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Any other key closes too, as the dialog says (and goes no further: q does not quit)."""
+        event.stop()
+        event.prevent_default()
+        self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -87,6 +87,7 @@ class FinalHostScreen(Screen[None]):
         self._busy = False  # a show / close / finish is on its way
         self._failed = False  # the message line says the last read failed
         self._said = 0  # messages said so far: a message fades only if no newer one replaced it
+        self._finished = False  # the final is over (the footer then offers only leaving)
         translate_final_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -190,7 +191,7 @@ class FinalHostScreen(Screen[None]):
         teams = self.query_one(TeamList)
         teams.display = shown is None and not finished
         if shown is None:
-            teams.show(board.teams)
+            teams.show(board.teams, board.joined)
         question = self.query_one(QuestionPanel)
         question.display = self.query_one("#final-side").display = shown is not None and not finished
         over = finished or (shown is not None and shown.over)
@@ -207,6 +208,9 @@ class FinalHostScreen(Screen[None]):
         scores.display = over and bool(board.rows)
         scores.show(board.rows, champion=finished)
         put(self.query_one("#final-hint", Static), Text(host_hint(board), style="bold"))
+        if finished != self._finished:  # the footer offers only what still works: leaving
+            self._finished = finished
+            self.refresh_bindings()
 
     def _tick(self) -> None:
         if self.timing is None or self.board is None or self.board.current is None:
@@ -230,6 +234,13 @@ class FinalHostScreen(Screen[None]):
             self._say("")
 
     # ---- keys --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once the final is over, no question can be shown, ended or the final finished again: those
+        keys leave the footer (until then they stay, and a key pressed too early says why)."""
+        if action in ("next", "close", "finish"):
+            return not self._finished
+        return True
 
     def _question_running(self) -> int | None:
         """The number of the question still being answered, on this screen's last read and clock."""

@@ -87,7 +87,7 @@ class TeamJoinScreen(Screen[None]):
         from exam_tui.services.sessions import SessionError
 
         try:
-            round_id, team = final.join(self.app.db, code)
+            round_id, team = final.join(self.app.db, code, clock=self.app.service_clock)
         except SessionError as exc:
             self.post_message(self.Refused(exc.message()))
         except Exception as exc:  # the database is unreachable: say so, keep the form

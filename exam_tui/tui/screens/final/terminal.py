@@ -153,6 +153,8 @@ class TeamScreen(Screen[None]):
         state = self.state = message.state
         shown = state.current
         phase = (shown.number if shown else None, state.finished)
+        if phase != self._phase:
+            self.refresh_bindings()  # Enter is offered only while there is a question
         if phase != self._phase or self._failed:  # a new question, or the database is back
             self._phase, self._pressed, self._failed = phase, False, False
         if shown is not None and shown.number != self.number:
@@ -222,6 +224,14 @@ class TeamScreen(Screen[None]):
             self.request_refresh()
 
     # ---- keys --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter sends an answer: offered while a question is up (after its time, Enter says it is too
+        late), not while the team waits for the first question nor once the final is over."""
+        if action == "submit":
+            state = self.state
+            return state is not None and not state.finished and state.current is not None
+        return True
 
     def _question_running(self) -> Shown | None:
         """The question this team may still answer, on this terminal's last read and clock."""

@@ -97,10 +97,8 @@ def team_result(state: TeamState) -> Text:
 def team_prompt(state: TeamState, *, sent: bool) -> str:
     """A team's status line when no key has just been answered: what to do now."""
     shown = state.current
-    if state.finished:
-        return ""
-    if shown is None:
-        return t("final_screen.waiting")
+    if state.finished or shown is None:
+        return ""  # before the first question the screen says it once, in the middle: 等待主持人出题
     if shown.over:
         return t("final_screen.waiting_next")
     if sent:

@@ -249,15 +249,17 @@ class ScoreBoard(Static):
 
 
 class TeamList(Static):
-    """Before the first question: each team with its code, large, for the host to read out."""
+    """Before the first question: each team with its code, large, for the host to read out, and whether
+    its terminal has joined yet (read with the board, so it changes as the teams sign in)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
-        self.cells: tuple[tuple[str, str, str], ...] = ()
+        self.cells: tuple[tuple[str, str, str, bool], ...] = ()
 
-    def show(self, teams: Sequence[Team]) -> None:
+    def show(self, teams: Sequence[Team], joined: Collection[int] = ()) -> None:
         cells = tuple(
-            (team.code, team.name, t("final_screen.members_sep").join(team.members)) for team in teams
+            (team.code, team.name, t("final_screen.members_sep").join(team.members), team.id in joined)
+            for team in teams
         )
         if cells == self.cells:
             return
@@ -265,9 +267,19 @@ class TeamList(Static):
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True)
         table.add_column(t("final_screen.col.code"), no_wrap=True)
         table.add_column(t("final_screen.col.team"), no_wrap=True)
+        # As wide for either state: a team joining does not move the members' column.
+        states = [t("final_screen.col.joined"), "✔ " + t("final_screen.joined"), t("final_screen.not_joined")]
+        table.add_column(states[0], no_wrap=True, min_width=max(cell_len(s) for s in states))
         table.add_column(t("final_screen.col.members"), ratio=1)
-        for code, name, members in cells:
-            table.add_row(Text(" ".join(code), style="bold reverse"), Text(name, style="bold"), members)
+        for code, name, members, is_in in cells:
+            state = (
+                Text("✔ " + t("final_screen.joined"), style="bold green")
+                if is_in
+                else Text(t("final_screen.not_joined"), style="yellow")
+            )
+            table.add_row(
+                Text(" ".join(code), style="bold reverse"), Text(name, style="bold"), state, members
+            )
         self.update(table)
 
 

@@ -27,6 +27,7 @@ from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.practice.common import Begun, begin, failure_text, mode_name
 from exam_tui.tui.screens.practice.run import PracticeRunScreen
 from exam_tui.tui.text import translate_bindings
+from exam_tui.tui.widgets.prose import Prose
 
 if TYPE_CHECKING:
     from exam_tui.services.runtime import Database
@@ -166,7 +167,11 @@ class PracticeChoiceScreen(Screen[None]):
         categories.set_options(
             [
                 Option(t("practice.category.all", n=bank.questions), id=ALL),
-                *(Option(t("practice.category.one", title=c, n=n), id=s) for s, c, n in bank.categories),
+                # Broken between characters, never before a closing mark, the count kept whole.
+                *(
+                    Option(Prose(c, tail=t("practice.category.count", n=n)), id=s)
+                    for s, c, n in bank.categories
+                ),
             ]
         )
         slugs = [ALL, *(s for s, _, _ in bank.categories)]

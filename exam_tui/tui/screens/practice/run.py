@@ -127,13 +127,18 @@ class PracticeRunScreen(Screen[None]):
         for part in ("verdict", "key", "explanation", "source", "book"):
             self.query_one(f"#practice-{part}", Static).update("")
         self._hint()
-        self._progress(left=len(self.queue) - 1)
+        self._progress()
         self.refresh_bindings()
 
-    def _progress(self, *, left: int) -> None:
+    def _progress(self) -> None:
+        """The question's number, what is left, the tally. In order or at random, what is left is the
+        questions after this one; from the book, the questions still in it (this one too until it has
+        been answered right twice): a right answer that sends a question round again adds nothing."""
+        book = self.run.mode == "wrong_book"
+        left = len(self.queue) if book or self.feedback is not None else len(self.queue) - 1
         self.query_one("#practice-progress", Static).update(
             t(
-                "practice.run.progress",
+                "practice.run.progress_book" if book else "practice.run.progress",
                 n=self.number,
                 left=left,
                 right=self.tally.right,
@@ -253,7 +258,7 @@ class PracticeRunScreen(Screen[None]):
         feedback_pane = self.query_one("#practice-feedback")
         feedback_pane.display = True
         self.call_after_refresh(feedback_pane.scroll_visible, animate=False)
-        self._progress(left=len(self.queue))
+        self._progress()
         self._hint()
         self.refresh_bindings()
 
