@@ -16,6 +16,7 @@ from exam_tui.cli import (
     demo,
     grading,
     points,
+    report,
     results,
     session,
     training,
@@ -174,6 +175,7 @@ app.add_typer(training.app, name="training")
 app.add_typer(points.app, name="points")
 app.add_typer(competition.app, name="competition")
 app.add_typer(final_app, name="final")
+app.add_typer(report.app, name="report")
 
 
 def main() -> None:

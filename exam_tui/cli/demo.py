@@ -14,8 +14,19 @@ from exam_tui.i18n import t
 def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed for the generated people (same seed, same people).")] = 2026,
+    analysis: Annotated[
+        int | None,
+        typer.Option(
+            "--analysis",
+            help="Instead: a closed session of this many generated candidates (500 is a good size) on a "
+            "demo bank with one question deliberately miskeyed, to try the item analysis on.",
+        ),
+    ] = None,
 ) -> None:
     """Create about 60 cadres in 8 units and one pre-appointment session today for 10 of them."""
+    if analysis is not None:
+        _analysis_demo(ctx, analysis, seed)
+        return
     # Here, not at the top: services.demo imports faker, which every other command (sit) would pay for.
     from exam_tui.services.demo import DEMO_EXAM, DemoExists, seed_demo
     from exam_tui.services.sessions import SessionError
@@ -36,5 +47,30 @@ def demo(
             cadres=result.cadres,
             session=result.session.id,
             code=result.session.access_code,
+        )
+    )
+
+
+def _analysis_demo(ctx: typer.Context, candidates: int, seed: int) -> None:
+    from exam_tui.services.analysis_demo import AnalysisDemoExists, NoShippedBank, seed_analysis_demo
+
+    if candidates < 2:
+        fail(t("cli.demo.analysis_too_few"))
+    tz = datetime.now().astimezone().tzinfo
+    assert tz is not None
+    typer.echo(t("cli.demo.analysis_working", candidates=candidates))
+    try:
+        result = seed_analysis_demo(state(ctx).db(), candidates=candidates, seed=seed, tz=tz)
+    except AnalysisDemoExists:
+        typer.echo(t("cli.demo.analysis_exists"))  # as the demo itself: a second `make demo` goes on
+        return
+    except NoShippedBank as exc:
+        fail(t("cli.demo.analysis_no_bank", path=str(exc)))
+    typer.echo(
+        t(
+            "cli.demo.analysis_seeded",
+            session=result.session.id,
+            candidates=result.candidates,
+            exam=result.session.exam_ref,
         )
     )

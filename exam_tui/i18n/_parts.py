@@ -13,6 +13,8 @@ AREAS = (
     "points",
     "competition",
     "practice",
+    "reports",
+    "analysis_screen",
 )
 
 

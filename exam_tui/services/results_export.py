@@ -104,8 +104,12 @@ def _text(data: SessionResults, fmt: str, unmasked: bool) -> str:
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file beside the target, so that an overwrite never leaves half a file."""
-    partial = path.with_name(f".{path.name}.partial")
+    """Write through a temporary file beside the target, so that an overwrite never leaves half a file.
+
+    The temporary file keeps the target's suffix: openpyxl refuses to reopen a workbook (to add charts)
+    whose name does not end in .xlsx.
+    """
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
