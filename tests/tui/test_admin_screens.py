@@ -112,7 +112,7 @@ async def test_menu_asks_the_name_then_lists_the_entries(app: ExamApp, settle) -
         assert not menu.query_one("#operator-form").display
         options = menu.query_one("#admin-menu", OptionList)
         assert options.display
-        assert options.option_count == len(ENTRIES) == 7
+        assert options.option_count == len(ENTRIES) == 8
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         for (key, entry), prompt in zip(ENTRIES, prompts, strict=True):
             assert prompt.startswith(f"{key}  {t(f'admin.menu.{entry}')}")

@@ -30,6 +30,7 @@ ENTRIES = (
     ("5", "grading"),
     ("6", "appeals"),
     ("7", "courses"),
+    ("8", "analysis"),
 )
 MAX_NAME = 100  # the records' actor columns hold 100 characters
 
@@ -62,9 +63,8 @@ class AdminMenuScreen(Screen[None]):
 
     def _options(self) -> list[Option | None]:
         options: list[Option | None] = []
+        # No rules between the entries: eight entries of two lines fit 80x24 only without them.
         for key, entry in ENTRIES:
-            if options:
-                options.append(None)  # a rule between entries
             prompt = Text.assemble(
                 (f"{key}  {t(f'admin.menu.{entry}')}", "bold"),
                 "\n",
@@ -141,6 +141,10 @@ class AdminMenuScreen(Screen[None]):
             from exam_tui.tui.screens.admin.courses import CoursesScreen
 
             return CoursesScreen()
+        if entry == "analysis":
+            from exam_tui.tui.screens.admin.analysis import AnalysisSessionsScreen
+
+            return AnalysisSessionsScreen()
         from exam_tui.tui.screens.admin.appeals import AppealsScreen
 
         return AppealsScreen()
