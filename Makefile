@@ -22,6 +22,7 @@ demo: $(VENV)/.installed-run
 	$(BIN)/exam-tui init
 	$(BIN)/exam-tui bank import question_banks/*.yaml
 	$(BIN)/exam-tui demo
+	$(BIN)/exam-tui demo --analysis 500
 	$(BIN)/exam-tui
 
 lint: $(VENV)/.installed-dev
@@ -43,6 +44,7 @@ bench: $(VENV)/.installed-run
 	$(BIN)/python bench/bank_import.py
 	$(BIN)/python bench/candidate_start.py
 	$(BIN)/python bench/autosave.py
+	$(BIN)/python bench/analysis.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
