@@ -105,7 +105,7 @@ MESSAGES: dict[str, str] = {
     "home.role.proctor": "Proctor",
     "home.role.proctor.help": "exam sessions and rosters",
     "home.role.admin": "Admin",
-    "home.role.admin.help": "banks, cadres, sessions, decisions, grading, appeals, courses",
+    "home.role.admin.help": "banks, cadres, sessions, decisions, grading, appeals, courses, analysis",
     "home.role.practice": "Practice",
     "home.role.practice.help": "practise, and the wrong-answer book",
     "home.today": "Exam sessions today",

@@ -109,7 +109,7 @@ MESSAGES: dict[str, str] = {
     "home.role.proctor": "监考员",
     "home.role.proctor.help": "查看考试场次与考生名单",
     "home.role.admin": "管理员",
-    "home.role.admin.help": "题库、干部、考试场次、任用决定、阅卷、申诉、培训",
+    "home.role.admin.help": "题库、干部、考试场次、任用决定、阅卷、申诉、培训、统计分析",
     "home.role.practice": "练习",
     "home.role.practice.help": "自测练习与错题本",
     "home.today": "今日考试场次",
