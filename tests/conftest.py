@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from exam_tui.i18n import set_language
@@ -126,3 +126,19 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database = connect(f"sqlite:///{tmp_path / 'exam.db'}")
     yield database
     database.dispose()
+
+
+def cadres_by_unit(db: Database, units: int, each: int) -> dict[str, list[str]]:
+    """The ID numbers of the first ``each`` cadres of each of the first ``units`` units: unit → numbers."""
+    from exam_tui.store.models import CadreRow, UnitRow
+
+    found: dict[str, list[str]] = {}
+    with db.read() as s:
+        for number, unit in s.execute(
+            select(CadreRow.id_number, UnitRow.name)
+            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
+            .order_by(CadreRow.id)  # type: ignore[arg-type]
+        ).all():
+            if len(found.get(unit, [])) < each and (unit in found or len(found) < units):
+                found.setdefault(unit, []).append(number)
+    return found

@@ -91,7 +91,7 @@ def items(
     """Item statistics (Moodle's definitions, the 27 % D, distractors) with plain-language flags."""
     from dataclasses import replace
 
-    from exam_tui.domain.analysis import sort_items
+    from exam_tui.domain.analysis import SORTABLE_COLUMNS, sort_items
     from exam_tui.services.analysis_exports import items_document
 
     report = _analysis(ctx, session, exam)
@@ -100,25 +100,11 @@ def items(
         try:
             rows = sort_items(rows, sort, descending)
         except ValueError:
-            fail(t("report.bad_sort", column=sort, columns=", ".join(_SORTABLE)))
+            fail(t("report.bad_sort", column=sort, columns=", ".join(SORTABLE_COLUMNS)))
     if flagged:
         rows = tuple(row for row in rows if row.flags)
     report = replace(report, analysis=replace(report.analysis, items=tuple(rows)))
     _emit(items_document(report, generated_at=_now()), fmt, output, force)
-
-
-_SORTABLE = (
-    "facility",
-    "sd",
-    "discrimination_index",
-    "discriminative_efficiency",
-    "upper_lower_d",
-    "ebel_band",
-    "effective_weight",
-    "n",
-    "flags",
-    "key",
-)
 
 
 @app.command()

@@ -882,7 +882,7 @@ def analyse(responses: Responses, *, high_stakes: bool = False) -> Analysis:
 
 # ---------------------------------------------------------------------------------------------- sorting
 
-_SORTABLE = {f.name for f in fields(ItemStats)}
+SORTABLE_COLUMNS = tuple(f.name for f in fields(ItemStats))  # what sort_items takes
 
 
 def sort_items(items: Iterable[ItemStats], column: str, descending: bool = False) -> tuple[ItemStats, ...]:
@@ -890,7 +890,7 @@ def sort_items(items: Iterable[ItemStats], column: str, descending: bool = False
 
     ``ebel_band`` sorts worst to best, ``flags`` and ``distractors`` by how many there are.
     """
-    if column not in _SORTABLE:
+    if column not in SORTABLE_COLUMNS:
         raise ValueError(f"no column {column!r} to sort by")
     rows = list(items)
 

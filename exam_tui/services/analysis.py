@@ -34,7 +34,7 @@ from exam_tui.domain.paper import (
 )
 from exam_tui.services.grading import GRADED, PENDING_GRADING, corrections_for
 from exam_tui.services.runtime import Database
-from exam_tui.services.sessions import SessionError
+from exam_tui.services.sessions import SessionError, bank_slug_of, exam_versions
 from exam_tui.store.models import (
     AttemptRow,
     BankRow,
@@ -150,7 +150,7 @@ def analysable_sessions(db: Database) -> list[AnalysableSession]:
 
 def analyse_session(db: Database, session_id: int) -> ItemAnalysisReport:
     """The item analysis of one session's graded attempts."""
-    with _snapshot(db) as session:
+    with db.snapshot() as session:
         row = session.get(ExamSessionRow, session_id)
         if row is None:
             raise SessionError("session.not_found", id=session_id)
@@ -161,8 +161,8 @@ def analyse_session(db: Database, session_id: int) -> ItemAnalysisReport:
 
 def analyse_exam(db: Database, exam_ref: str) -> ItemAnalysisReport:
     """The item analysis of an exam (``BANK/EXAM``) over every session of it, in every bank version."""
-    with _snapshot(db) as session:
-        exams = _exams(session, exam_ref)
+    with db.snapshot() as session:
+        exams = exam_versions(session, exam_ref)
         newest = exams[-1]
         sessions = list(
             session.execute(
@@ -176,7 +176,7 @@ def analyse_exam(db: Database, exam_ref: str) -> ItemAnalysisReport:
 
 def analyse_question(db: Database, bank_slug: str, question_slug: str) -> list[QuestionInExam]:
     """The question's row in the analysis of every exam of its bank that put it on a graded paper."""
-    with _snapshot(db) as session:
+    with db.snapshot() as session:
         exam_slugs = list(
             session.execute(
                 select(ExamRow.slug)
@@ -192,7 +192,7 @@ def analyse_question(db: Database, bank_slug: str, question_slug: str) -> list[Q
         found = []
         for slug in exam_slugs:
             ref = f"{bank_slug}/{slug}"
-            exams = _exams(session, ref)
+            exams = exam_versions(session, ref)
             sessions = list(
                 session.execute(
                     select(ExamSessionRow).where(
@@ -210,52 +210,8 @@ def analyse_question(db: Database, bank_slug: str, question_slug: str) -> list[Q
 # ---------------------------------------------------------------------------------------------- reading
 
 
-class _snapshot:
-    """A read transaction that sees one moment on both backends."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._context = db.read()
-
-    def __enter__(self) -> Session:
-        session = self._context.__enter__()
-        if self._db.backend == "postgresql":
-            # Must be the transaction's first statement (see services.results).
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return session
-
-    def __exit__(self, *exc: Any) -> None:
-        self._context.__exit__(*exc)
-
-
 def _bank_exists(session: Session, bank_slug: str) -> bool:
     return session.execute(select(BankRow.id).where(BankRow.slug == bank_slug)).first() is not None
-
-
-def _exams(session: Session, ref: str) -> list[ExamRow]:
-    """Every version of the exam ``BANK/EXAM``, oldest bank version first."""
-    bank_slug, _, exam_slug = ref.partition("/")
-    exams = list(
-        session.execute(
-            select(ExamRow)
-            .join(BankVersionRow, ExamRow.bank_version_id == BankVersionRow.id)  # type: ignore[arg-type]
-            .join(BankRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
-            .where(BankRow.slug == bank_slug, ExamRow.slug == exam_slug)
-            .order_by(BankVersionRow.number)  # type: ignore[arg-type]
-        ).scalars()
-    )
-    if not exams:
-        raise SessionError("session.no_exam", exam=ref)
-    return exams
-
-
-def _exam_ref(session: Session, exam: ExamRow) -> str:
-    bank = session.execute(
-        select(BankRow.slug)
-        .join(BankVersionRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
-        .where(BankVersionRow.id == exam.bank_version_id)
-    ).scalar_one()
-    return f"{bank}/{exam.slug}"
 
 
 def _report(
@@ -283,7 +239,7 @@ def _report(
     return ItemAnalysisReport(
         scope=scope,
         title=title,
-        exam_ref=_exam_ref(session, exam),
+        exam_ref=f"{bank_slug_of(session, exam)}/{exam.slug}",
         exam_title=exam.title,
         exam_kind=exam.kind,
         high_stakes=high_stakes,
@@ -351,17 +307,15 @@ def _categories(session: Session, exam_ids: Iterable[int]) -> dict[str, str]:
 
 
 def _chosen(item: PaperItem, answer: Any) -> str | None:
-    """The bank letter(s) an answer chose: what the distractor table counts."""
+    """The bank letter a single-choice or true/false answer chose: what the distractor table counts."""
     if answer is None or answer == "" or answer == []:
         return None
     if item.type == "true_false":
         if isinstance(answer, bool):
             return TRUE_FALSE_LETTERS[0] if answer else TRUE_FALSE_LETTERS[1]
         return str(answer)
-    if item.type == "single" and isinstance(answer, str):
+    if isinstance(answer, str):
         return bank_letter(item, answer)
-    if item.type == "multiple" and isinstance(answer, list):
-        return "".join(sorted(bank_letter(item, str(letter)) for letter in answer))
     return None
 
 

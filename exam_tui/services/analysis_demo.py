@@ -18,7 +18,7 @@ import math
 import random
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,10 @@ import yaml
 from faker import Faker
 from sqlalchemy import select
 
-from exam_tui.domain.idnumber import normalise_id_number, with_check_digit
 from exam_tui.domain.paper import Paper
 from exam_tui.domain.questions import OPTION_LETTERS
 from exam_tui.services import attempts, banks
-from exam_tui.services.demo import REGION_CODES
+from exam_tui.services.demo import new_id_number
 from exam_tui.services.runtime import Clock, Database, system_clock
 from exam_tui.services.session_control import close_session, start_session
 from exam_tui.services.sessions import SessionView, schedule_session
@@ -114,11 +113,7 @@ def _cadres(db: Database, n: int, rng: random.Random, seed: int, now: datetime) 
         taken = set(session.execute(select(CadreRow.id_number)).scalars())
         numbers = []
         while len(numbers) < n:
-            born = datetime(1970, 1, 1) + timedelta(days=rng.randrange(365 * 30))
-            first17 = f"{rng.choice(REGION_CODES)}{born:%Y%m%d}{rng.randrange(1000):03d}"
-            number = normalise_id_number(with_check_digit(first17))
-            if number in taken:
-                continue
+            number = new_id_number(rng, taken)
             taken.add(number)
             numbers.append(number)
             session.add(

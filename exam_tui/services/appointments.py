@@ -18,7 +18,7 @@ from sqlmodel import Session
 from exam_tui.domain.idnumber import InvalidIdNumber, normalise_id_number
 from exam_tui.domain.policy import Decision, Outcome, RetakeRule, Sitting, Status, decide
 from exam_tui.services.runtime import Database, MaybeClock, now_in
-from exam_tui.services.sessions import SessionError, find_exam
+from exam_tui.services.sessions import SessionError, bank_slug_of, find_exam
 from exam_tui.services.settings import retake_gap_days
 from exam_tui.store.models import (
     AppointmentDecisionRow,
@@ -261,7 +261,7 @@ def open_for_seated(
     """
     if exam.kind != PRE_APPOINTMENT:
         return 0
-    bank_slug = _bank_slug(session, exam)
+    bank_slug = bank_slug_of(session, exam)
     opened = 0
     for cadre in cadres:
         if not cadre.proposed_post:
@@ -278,14 +278,6 @@ def open_for_seated(
             _new(session, cadre, cadre.proposed_post, bank_slug, exam.slug, now, now, actor)
             opened += 1
     return opened
-
-
-def _bank_slug(session: Session, exam: ExamRow) -> str:
-    return session.execute(
-        select(BankRow.slug)
-        .join(BankVersionRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
-        .where(BankVersionRow.id == exam.bank_version_id)
-    ).scalar_one()
 
 
 def _new(
@@ -345,7 +337,7 @@ def open_appointment(
         exam = find_exam(session, exam_ref)
         if exam.kind != PRE_APPOINTMENT:
             raise SessionError("appointment.not_pre_appointment", exam=exam_ref)
-        bank_slug = _bank_slug(session, exam)
+        bank_slug = bank_slug_of(session, exam)
         duplicate = session.execute(
             select(AppointmentRow.id).where(
                 AppointmentRow.cadre_id == cadre.id,
@@ -481,7 +473,7 @@ def retake_refusal(session: Session, cadre: CadreRow, exam: ExamRow, now: dateti
     For exams where :func:`policy_applies`. For a pre-appointment exam only sittings since the open
     appointment count, so a cadre proposed for a second post years later starts afresh.
     """
-    bank_slug = _bank_slug(session, exam)
+    bank_slug = bank_slug_of(session, exam)
     exam_ids = _exam_ids(session, bank_slug, exam.slug)
     since = None
     if exam.kind == PRE_APPOINTMENT:

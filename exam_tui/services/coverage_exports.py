@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from exam_tui.domain.assessment import Indicator
 from exam_tui.formats.results_export import Cell
 from exam_tui.i18n import t
 from exam_tui.services.coverage import Assessment, CoverageReport, UnitCoverage
@@ -127,8 +128,8 @@ def annual_document(
     rows: list[list[Cell]] = []
     for unit in assessment.scores:
         row: list[Cell] = [unit.place, unit.unit, unit.index]
-        for part in unit.parts:
-            row += [_measure(part.indicator, part.measure, assessment), part.score, part.weighted]
+        for indicator, part in zip(rules.indicators, unit.parts, strict=True):  # assess keeps their order
+            row += [_measure(indicator, part.measure), part.score, part.weighted]
         rows.append(row)
     facts: list[tuple[str, Cell]] = [
         (t("annual.fact.year"), year),
@@ -156,9 +157,8 @@ def annual_document(
     )
 
 
-def _measure(indicator_id: str, value: float | None, assessment: Assessment) -> Cell:
+def _measure(indicator: Indicator, value: float | None) -> Cell:
     """A rate as a percentage; a count measure as it is."""
-    indicator = next(i for i in assessment.rules.indicators if i.id == indicator_id)
     if value is None:
         return None
     if indicator.full_at is None:

@@ -6,6 +6,7 @@ Deterministic for a given seed, so screenshots and tests see the same people.
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -69,7 +70,7 @@ def seed_demo(
             session.add(unit)
             session.flush()
             for _ in range(cadres_per_unit - rng.randint(0, 1)):
-                number = _id_number(rng, numbers)
+                number = new_id_number(rng, numbers)
                 numbers.append(number)
                 session.add(
                     CadreRow(
@@ -124,7 +125,8 @@ def _categories(session: Any, seed: int, proposed: list[str]) -> None:
         cadre.category = "、".join(tags) or None
 
 
-def _id_number(rng: random.Random, taken: list[str]) -> str:
+def new_id_number(rng: random.Random, taken: Collection[str]) -> str:
+    """A valid ID number (region, birth date, sequence, check digit) not in ``taken``."""
     while True:
         born = date(1968, 1, 1) + timedelta(days=rng.randrange(365 * 24))
         first17 = f"{rng.choice(REGION_CODES)}{born:%Y%m%d}{rng.randrange(1000):03d}"

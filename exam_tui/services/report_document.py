@@ -141,6 +141,8 @@ def _sheet_name(title: str) -> str:
 
 
 def _write_xlsx(document: ReportDocument, path: Path) -> None:
+    from openpyxl.utils import get_column_letter
+
     from exam_tui.formats.xlsx_charts import ChartSpec, write_xlsx_with_charts
 
     summary_rows: list[list[Cell]] = [[label, value] for label, value in document.facts]
@@ -167,18 +169,10 @@ def _write_xlsx(document: ReportDocument, path: Path) -> None:
                 title=chart.title,
                 categories=(chart.label_column + 1, 2, last),
                 values=[(chart.value_column + 1, 2, last)],
-                anchor=f"{_column_letter(len(table.headers) + 2)}2",
+                anchor=f"{get_column_letter(len(table.headers) + 2)}2",
             )
         )
     write_xlsx_with_charts(path, sheets, specs)
-
-
-def _column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _write_pdf(document: ReportDocument, path: Path) -> None:

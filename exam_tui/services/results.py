@@ -80,11 +80,7 @@ class SessionResults:
 
 def session_results(db: Database, session_id: int) -> SessionResults:
     """The results of every candidate on the session's roster, ordered by unit, then name."""
-    with db.read() as session:
-        if db.backend == "postgresql":
-            # Must be the transaction's first statement; PostgreSQL's default would let each query
-            # below see commits made between them.
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    with db.snapshot() as session:
         row = session.get(ExamSessionRow, session_id)
         if row is None:
             raise SessionError("session.not_found", id=session_id)

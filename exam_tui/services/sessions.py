@@ -63,21 +63,34 @@ class RosterEntry:
     checked_in: bool
 
 
-def find_exam(session: Any, ref: str) -> ExamRow:
-    """The exam ``BANK/EXAM`` in the bank's newest version."""
+def exam_versions(session: Any, ref: str) -> list[ExamRow]:
+    """The exam ``BANK/EXAM`` in every version of its bank, oldest first."""
     bank_slug, _, exam_slug = ref.partition("/")
     stmt = (
         select(ExamRow)
         .join(BankVersionRow, ExamRow.bank_version_id == BankVersionRow.id)  # type: ignore[arg-type]
         .join(BankRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
         .where(BankRow.slug == bank_slug, ExamRow.slug == exam_slug)
-        .order_by(BankVersionRow.number.desc())  # type: ignore[attr-defined]
-        .limit(1)
+        .order_by(BankVersionRow.number)  # type: ignore[arg-type]
     )
-    exam = session.execute(stmt).scalars().first()
-    if exam is None:
+    exams = list(session.execute(stmt).scalars())
+    if not exams:
         raise SessionError("session.no_exam", exam=ref)
-    return exam
+    return exams
+
+
+def find_exam(session: Any, ref: str) -> ExamRow:
+    """The exam ``BANK/EXAM`` in the bank's newest version."""
+    return exam_versions(session, ref)[-1]
+
+
+def bank_slug_of(session: Any, exam: ExamRow) -> str:
+    """The id of the bank an exam belongs to."""
+    return session.execute(
+        select(BankRow.slug)
+        .join(BankVersionRow, BankVersionRow.bank_id == BankRow.id)  # type: ignore[arg-type]
+        .where(BankVersionRow.id == exam.bank_version_id)
+    ).scalar_one()
 
 
 def schedule_session(

@@ -90,6 +90,17 @@ class Database:
             yield session
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read whose statements all see one moment: an export or a report taken while papers are
+        handed in never pairs a total with item points from another moment. A read transaction on
+        SQLite is a snapshot already; PostgreSQL's default (READ COMMITTED) lets each statement see
+        commits made between them, so the transaction asks for REPEATABLE READ as its first statement."""
+        with self.read() as session:
+            if self.backend == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back whole if it raises."""
         nested = _immediate.get()

@@ -4,15 +4,13 @@ preliminary and semi-final as exam sessions with advancement and a tiebreak, the
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from exam_tui.services import answers, attempts, banks, competitions, final
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, start_session
 from exam_tui.services.sessions import SessionError
-from exam_tui.store.models import CadreRow, UnitRow
-from tests.conftest import STARTER_BANK, SteppingClock
+from tests.conftest import STARTER_BANK, SteppingClock, cadres_by_unit
 from tests.integration.conftest import BEIJING, sign_in_and_begin
 from tests.integration.test_training import TRAINING_BANK
 
@@ -31,16 +29,7 @@ def units(db: Database, clock: SteppingClock) -> dict[str, list[str]]:
     """Three cadres from each of four units: unit name → ID numbers."""
     banks.import_files(db, [STARTER_BANK, TRAINING_BANK], clock=clock)
     seed_demo(db, seed=2026, tz=BEIJING, clock=clock)
-    found: dict[str, list[str]] = {}
-    with db.read() as s:
-        for number, unit in s.execute(
-            select(CadreRow.id_number, UnitRow.name)
-            .join(UnitRow, UnitRow.id == CadreRow.unit_id)
-            .order_by(CadreRow.id)  # type: ignore[arg-type]
-        ).all():
-            if len(found.get(unit, [])) < 3 and (unit in found or len(found) < 4):
-                found.setdefault(unit, []).append(number)
-    return found
+    return cadres_by_unit(db, units=4, each=3)
 
 
 def _sit(db: Database, clock: SteppingClock, code: str, number: str, right: int, minutes: int) -> None:

@@ -16,7 +16,7 @@ from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, start_session
 from exam_tui.store.models import CadreRow, UnitRow
-from tests.conftest import STARTER_BANK, SteppingClock
+from tests.conftest import STARTER_BANK, SteppingClock, cadres_by_unit
 from tests.integration.conftest import BEIJING
 from tests.integration.test_competitions import EXAM, HOST, SEMI, _sit
 from tests.integration.test_training import TRAINING_BANK
@@ -108,9 +108,6 @@ def test_manual_points_and_their_reversal_from_the_command_line(office: Database
     db = office
     number = json.loads(run(db, "cadre", "list", "--json").stdout)[0]
     assert "id_number_masked" in number  # masked in lists: the command below takes a full number
-    from sqlalchemy import select
-
-    from exam_tui.store.models import CadreRow
 
     with db.read() as s:
         full = s.execute(select(CadreRow.id_number).order_by(CadreRow.id).limit(1)).scalar_one()
@@ -196,15 +193,7 @@ def _competition_to_the_final(db: Database) -> tuple[list[final.Team], int]:
     """Competition 1 through the services: three cadres of each of four units sit the preliminary (the
     6th and 7th tie at the cut: tiebreak 10 and 0) and the semi-final; the final is opened, 3 questions."""
     clock = SteppingClock()
-    found: dict[str, list[str]] = {}
-    with db.read() as s:
-        for number, unit in s.execute(
-            select(CadreRow.id_number, UnitRow.name)
-            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
-            .order_by(CadreRow.id)  # type: ignore[arg-type]
-        ).all():
-            if len(found.get(unit, [])) < 3 and (unit in found or len(found) < 4):
-                found.setdefault(unit, []).append(number)
+    found = cadres_by_unit(db, units=4, each=3)
     everyone = [n for numbers in found.values() for n in numbers]
     cid = competitions.create_competition(
         db, title="知识竞赛", bank="training-test", team_mode="sum", team_best=2, actor=HOST, clock=clock
@@ -284,9 +273,6 @@ def test_a_competition_shows_its_final_and_refuses_an_unknown_round(office: Data
 
 
 def test_a_cadre_record_shows_the_courses_and_the_years_points(office: Database) -> None:
-    from sqlalchemy import select
-
-    from exam_tui.store.models import CadreRow, UnitRow
 
     db = office
     _course(db)

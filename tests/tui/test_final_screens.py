@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -25,13 +24,12 @@ from exam_tui.services.demo import seed_demo
 from exam_tui.services.final import Team
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, start_session
-from exam_tui.store.models import CadreRow, UnitRow
 from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.screens.candidate.dialogs import ConfirmDialog
 from exam_tui.tui.screens.final.host import FinalHostScreen
 from exam_tui.tui.screens.final.team import TeamJoinScreen, TeamScreen
 from exam_tui.tui.screens.final.widgets import Countdown, QuestionPanel, ScoreBoard, TeamList
-from tests.conftest import STARTER_BANK, SteppingClock
+from tests.conftest import STARTER_BANK, SteppingClock, cadres_by_unit
 from tests.integration.conftest import sign_in_and_begin
 from tests.integration.test_training import TRAINING_BANK
 from tests.tui.conftest import BEIJING
@@ -62,16 +60,7 @@ def _reads_when_the_test_says(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _cadres(db: Database, units: int, each: int) -> list[str]:
     """ID numbers of ``each`` cadres from each of the first ``units`` units."""
-    found: dict[str, list[str]] = {}
-    with db.read() as s:
-        for number, unit in s.execute(
-            select(CadreRow.id_number, UnitRow.name)
-            .join(UnitRow, UnitRow.id == CadreRow.unit_id)  # type: ignore[arg-type]
-            .order_by(CadreRow.id)  # type: ignore[arg-type]
-        ).all():
-            if len(found.get(unit, [])) < each and (unit in found or len(found) < units):
-                found.setdefault(unit, []).append(number)
-    return [n for numbers in found.values() for n in numbers]
+    return [n for numbers in cadres_by_unit(db, units, each).values() for n in numbers]
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from exam_tui.tui.screens.admin import analysis_cells as cells
 from exam_tui.tui.screens.admin.analysis_question import QuestionAnalysisScreen
 from exam_tui.tui.screens.admin.analysis_sort import SortDialog
 from exam_tui.tui.screens.admin.grading import first_line
+from exam_tui.tui.screens.proctor.exports import EXPORT_DIR
 from exam_tui.tui.text import in_zone, translate_bindings
 from exam_tui.tui.widgets.prose import Prose
 
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from exam_tui.tui.app import ExamApp
 
 # Relative to the working directory, beside the session exports (tui/screens/proctor/exports.py).
-EXPORT_DIR = Path("sessions", "exports")
 NOTE_KINDS = ("reliability", "keys", "pending", "subset")
 SHORT_TOP, TALL_TOP, TALL_FROM = 9, 12, 30  # the summary and histogram's rows, and from what height
 
