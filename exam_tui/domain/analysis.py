@@ -62,12 +62,9 @@ Reliability warning (message keys): for a high-stakes exam α < 0.80 is "low" an
 enough for high stakes"; α unknown is "unavailable". Otherwise α below Moodle's 64 % ("the test as a
 whole is unsatisfactory") is "low".
 
-Performance: the items every attempt had (all of them, in the common case) are computed together with
-whole-matrix operations; an item some papers did not have gets one vectorised pass over the attempts
-that had it. C_max of the 0/full items among the former comes from one count of the attempts per
-(distinct total, right or not) for all of them, not from a sort of each item's rests; the other items
-sort theirs. No Python loop runs over attempts; the chosen letters are read in one C-level pass, which
-is most of the time on a large paper (bench/analysis.py).
+Performance: the moments are computed in :mod:`exam_tui.domain.item_moments` with whole-matrix
+operations over the items every attempt had (the common case) and one vectorised pass per item some
+papers did not have; no Python loop runs over attempts (bench/analysis.py times it).
 """
 
 from __future__ import annotations
@@ -76,18 +73,20 @@ import math
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
+
+from exam_tui.domain import item_moments as moments
+from exam_tui.domain.item_moments import DIGITS
 
 # Thresholds (percent where the statistic is a percentage, as Moodle shows them).
 TOO_EASY_ABOVE = 90.0
 TOO_HARD_BELOW = 20.0
 NO_DISCRIMINATION_BELOW = 20.0  # DI; Moodle's docs: < 20 very weak
 WORKING_DISTRACTOR_SHARE = 0.05
-GROUP_FRACTION = 0.27
 HISTOGRAM_BANDS = 10
 HIGH_STAKES_MINIMUM = 0.80
 HIGH_STAKES_TARGET = 0.90
@@ -105,13 +104,10 @@ RELIABILITY_UNAVAILABLE = "analysis.reliability_unavailable"
 EBEL_BANDS = ("negative", "poor", "marginal", "good", "very_good")  # worst first (sort order)
 CHOICE_TYPES = ("single", "true_false")
 _LETTERS = string.ascii_uppercase
-_DIGITS = 9  # rounding before threshold comparisons
-_CONSTANT = 1e-12  # a rest variance this small relative to V(T) is rounding: the rest is constant
 
 
 # A single-choice or true/false answer as one byte: 0 unanswered, 1–26 the letters A–Z, 27 anything else.
-_OTHER = len(_LETTERS) + 1
-_CODES = _OTHER + 1
+_OTHER = moments.CODES - 1  # 27 = len(_LETTERS) + 1
 _LETTER_CODES = {letter: i + 1 for i, letter in enumerate(_LETTERS)}
 
 
@@ -248,286 +244,8 @@ class Analysis:
     items: tuple[ItemStats, ...]
 
 
-# ---------------------------------------------------------------------------------------------- numbers
-
-
-@dataclass
-class _Numbers:
-    """Per-item arrays (length = items); NaN where a value is undefined."""
-
-    n: np.ndarray
-    mean: np.ndarray
-    var: np.ndarray
-    cov_total: np.ndarray
-    cov_rest: np.ndarray
-    var_rest: np.ndarray
-    cov_max: np.ndarray
-    d: np.ndarray
-    dichotomous: np.ndarray
-
-
 def _r(value: float) -> float:
-    return round(value, _DIGITS)
-
-
-def _group_size(n: int) -> int:
-    return max(1, math.floor(GROUP_FRACTION * n + 0.5))
-
-
-def _group_weights(totals: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
-    """Membership (0–1) of each attempt in the lower and the upper group of ``g`` attempts by total.
-
-    Attempts tied at a cut share the places left there, so each group's weights sum to ``g``.
-    """
-    t = np.round(totals, _DIGITS)
-    ordered = np.sort(t)
-    n = len(t)
-
-    def group(cut: float, inside: np.ndarray) -> np.ndarray:
-        tied = t == cut
-        weights = inside.astype(float)
-        weights[tied] = (g - np.count_nonzero(inside)) / np.count_nonzero(tied)
-        return weights
-
-    lower_cut, upper_cut = ordered[g - 1], ordered[n - g]
-    return group(lower_cut, t < lower_cut), group(upper_cut, t > upper_cut)
-
-
-def _item_numbers(x: np.ndarray, totals: np.ndarray, max_points: float) -> tuple[float, ...]:
-    """The moments of one item over the attempts that had it (plain vectors, no missing values)."""
-    n = len(x)
-    nan = math.nan
-    if n == 0:
-        return (0, nan, nan, nan, nan, nan, nan, nan, 1.0)
-    dichotomous = float(np.all((x == 0) | (x == max_points)))
-    mean = float(x.sum() / n)
-    d = nan
-    if n >= 2 and max_points > 0:
-        lower, upper = _group_weights(totals, _group_size(n))
-        d = float((upper - lower) @ x) / (_group_size(n) * max_points)
-    if n < 2:
-        return (n, mean, nan, nan, nan, nan, nan, d, dichotomous)
-    rest = totals - x
-    xc = x - mean
-    rc = rest - rest.mean()
-    tc = totals - totals.mean()
-    constant_x = x.min() == x.max()
-    constant_rest = rest.min() == rest.max()
-    var = 0.0 if constant_x else float(xc @ xc) / (n - 1)
-    var_rest = 0.0 if constant_rest else float(rc @ rc) / (n - 1)
-    cov_total = 0.0 if constant_x else float(xc @ tc) / (n - 1)
-    cov_rest = 0.0 if constant_x or constant_rest else float(xc @ rc) / (n - 1)
-    cov_max = float((np.sort(x) - mean) @ (np.sort(rest) - rest.mean())) / (n - 1)
-    return (n, mean, var, cov_total, cov_rest, var_rest, cov_max, d, dichotomous)
-
-
-def _masked_numbers(scores: np.ndarray, totals: np.ndarray, maxes: np.ndarray) -> _Numbers:
-    """One vectorised pass per item over the attempts that had it (papers drawn from a pool)."""
-    had = ~np.isnan(scores)
-    rows = [
-        _item_numbers(scores[had[:, j], j], totals[had[:, j]], float(maxes[j])) for j in range(len(maxes))
-    ]
-    columns = np.array(rows, dtype=float).reshape(len(maxes), 9).T
-    return _Numbers(*columns[:8], dichotomous=columns[8].astype(bool))
-
-
-def _dense_numbers(scores: np.ndarray, totals: np.ndarray, maxes: np.ndarray) -> _Numbers:
-    """Every attempt had every item: whole-matrix operations; C_max by cell counts for the 0/full items
-    (:func:`_top_rest_sums`), by sorting for the others."""
-    n, k = scores.shape
-    nan = np.full(k, np.nan)
-    count = np.full(k, float(n))
-    if n == 0:
-        return _Numbers(count, nan, nan, nan, nan, nan, nan, nan, np.ones(k, dtype=bool))
-    sums = scores.sum(axis=0)
-    mean = sums / n
-    dichotomous = np.all((scores == 0) | (scores == maxes), axis=0)
-    positive = maxes > 0
-    d = nan.copy()
-    if n >= 2:
-        g = _group_size(n)
-        lower, upper = _group_weights(totals, g)
-        d[positive] = ((upper - lower) @ scores)[positive] / (g * maxes[positive])
-    if n < 2:
-        return _Numbers(count, mean, nan, nan, nan, nan, nan, d, dichotomous)
-
-    # Item variances: exact from the counts for 0/full items, centred sums for the others.
-    right = np.where(dichotomous & positive, np.round(sums / np.where(positive, maxes, 1.0)), 0.0)
-    var = np.where(dichotomous, maxes**2 * right * (n - right) / (n * (n - 1)), 0.0)
-    other = np.flatnonzero(~dichotomous)
-    if len(other):
-        block = scores[:, other]
-        centred = block - mean[other]
-        var[other] = np.einsum("ij,ij->j", centred, centred) / (n - 1)
-        var[other[block.min(axis=0) == block.max(axis=0)]] = 0.0
-    constant_x = var == 0
-
-    tc = totals - totals.mean()
-    var_total = float(tc @ tc) / (n - 1)
-    cov_total = np.where(constant_x, 0.0, (tc @ scores) / (n - 1))
-    # V(T − x) = V(T) − 2·C(x, T) + V(x); a rest that is constant leaves only rounding (≤ 1e-12 of V(T)).
-    var_rest = var_total - 2 * cov_total + var
-    constant_rest = var_rest <= _CONSTANT * np.maximum(var_total, var)
-    var_rest[constant_rest] = 0.0
-    cov_rest = np.where(constant_x | constant_rest, 0.0, cov_total - var)
-
-    rest_mean = totals.mean() - mean
-    totals_by = _Totals.of(totals)
-    cov_max = np.zeros(k)  # a 0/full item with max ≤ 0 has c = 0 below: C_max = 0
-    # 0/full: sorted x is (n − c) zeros then c × max, so Σ x₍ₛ₎X₍ₛ₎ = max · (the c largest rests).
-    full = np.flatnonzero(dichotomous & positive)
-    if len(full):
-        top = _top_rest_sums(totals_by, scores[:, full] != 0, maxes[full], right[full])
-        cov_max[full] = maxes[full] * (top - right[full] * rest_mean[full]) / (n - 1)
-    if len(other):
-        paired = _sorted_pair_sums(scores[:, other], totals_by, mean[other], rest_mean[other])
-        cov_max[other] = paired / (n - 1)
-    return _Numbers(count, mean, var, cov_total, cov_rest, var_rest, cov_max, d, dichotomous)
-
-
-_GRID = 2  # marks in halves: a mark times this is a whole number
-
-
-@dataclass(frozen=True)
-class _Totals:
-    """The attempts' totals sorted once: the order, each distinct total, where its run starts, and the
-    index of each attempt's total among the distinct ones."""
-
-    totals: np.ndarray
-    order: np.ndarray
-    starts: np.ndarray
-    values: np.ndarray
-    where: np.ndarray
-
-    @classmethod
-    def of(cls, totals: np.ndarray) -> _Totals:
-        order = np.argsort(totals, kind="stable")
-        ordered = totals[order]
-        new_value = np.r_[True, ordered[1:] != ordered[:-1]]
-        where = np.empty(len(totals), dtype=np.intp)
-        where[order] = np.cumsum(new_value) - 1
-        return cls(totals, order, np.flatnonzero(new_value), ordered[new_value], where)
-
-
-def _sorted_pair_sums(
-    block: np.ndarray, totals_by: _Totals, means: np.ndarray, rest_means: np.ndarray
-) -> np.ndarray:
-    """Per column x of ``block``: Σ (x₍ₛ₎ − x̄)(X₍ₛ₎ − X̄), x and its rest X = T − x each sorted
-    ascending (C_max's numerator).
-
-    Marks on a grid of halves take few values v, and the rests only the values u − v over the distinct
-    totals u. Counting the attempts per cell (u, v) puts the rests in order without sorting them — the
-    order of the cells is the same for every column with as many marks — and each cell's run of sorted
-    positions meets the runs of the sorted marks at places the counts give. Columns with the same number
-    of marks are done together; a column off the grid, or with more cells than attempts, is sorted.
-    """
-    n, k = block.shape
-    result = np.empty(k)
-    totals, values, where_total = totals_by.totals, totals_by.values, totals_by.where
-    steps = block * _GRID
-    grid = np.rint(steps)
-    on_grid = (block.min(axis=0) >= 0) & np.all(steps == grid, axis=0)
-    marks = np.where(on_grid, grid.max(axis=0) + 1, 0).astype(np.intp)
-    cheap = on_grid & (len(values) * marks <= n)
-    for j in np.flatnonzero(~cheap):
-        x = block[:, j]
-        result[j] = float((np.sort(x) - means[j]) @ (np.sort(totals - x) - rest_means[j]))
-    for m in np.unique(marks[cheap]):
-        group = np.flatnonzero(cheap & (marks == m))
-        result[group] = _grid_pair_sums(
-            grid[:, group].astype(np.intp), values, where_total, int(m), means[group], rest_means[group]
-        )
-    return result
-
-
-def _grid_pair_sums(
-    where_mark: np.ndarray,
-    values: np.ndarray,
-    where_total: np.ndarray,
-    marks: int,
-    means: np.ndarray,
-    rest_means: np.ndarray,
-) -> np.ndarray:
-    """:func:`_sorted_pair_sums` for columns whose marks are ``where_mark / _GRID``, 0 … marks − 1."""
-    n, g = where_mark.shape
-    cells = len(values) * marks
-    rows = np.arange(g)
-    index = (where_total[:, None] * marks + where_mark + rows * cells).ravel()
-    per_cell = np.bincount(index, minlength=g * cells).reshape(g, cells)
-    rest_value = (values[:, None] - np.arange(marks)[None, :] / _GRID).ravel()  # uncentred, shared
-    order = np.argsort(rest_value, kind="stable")
-    in_cell = per_cell[:, order]
-    ends = np.cumsum(in_cell, axis=1)
-    per_mark = np.bincount((where_mark + rows * marks).ravel(), minlength=g * marks).reshape(g, marks)
-    mark_value = np.arange(marks)[None, :] / _GRID - means[:, None]  # centred, per column
-    mark_ends = np.cumsum(per_mark, axis=1)
-    mark_sums = np.cumsum(per_mark * mark_value, axis=1)
-    # One searchsorted for every column: column r's positions and run ends are shifted by r·(n + 1).
-    shift = rows[:, None] * (n + 1)
-    flat_ends = (mark_ends + shift).ravel()
-
-    def prefix(position: np.ndarray) -> np.ndarray:
-        """Σ of the first ``position`` sorted, centred marks of each column."""
-        run = np.searchsorted(flat_ends, (position + shift).ravel(), side="right").reshape(g, -1)
-        run = np.minimum(run - rows[:, None] * marks, marks - 1)
-        earlier = run > 0
-        before = np.where(earlier, np.take_along_axis(mark_ends, np.maximum(run - 1, 0), axis=1), 0)
-        summed = np.where(earlier, np.take_along_axis(mark_sums, np.maximum(run - 1, 0), axis=1), 0.0)
-        return summed + (position - before) * np.take_along_axis(mark_value, run, axis=1)
-
-    spans = prefix(ends) - prefix(ends - in_cell)  # Σ of the centred marks met by each cell's run
-    # Σ spans = Σ (x − x̄) = 0, so centring the rests only subtracts rest_mean · (rounding).
-    return spans @ rest_value[order] - rest_means * spans.sum(axis=1)
-
-
-def _top_rest_sums(
-    totals_by: _Totals, right: np.ndarray, maxes: np.ndarray, counts: np.ndarray
-) -> np.ndarray:
-    """Per 0/full item j: the sum of its ``counts[j]`` largest rests X = T − x, x = ``maxes[j]`` where
-    ``right[:, j]``, else 0.
-
-    Item j's rests take only the values u and u − max over the distinct totals u, so the attempts are
-    counted per cell (total, right or not) for all items at once — one sort of the totals, then sums of
-    each total's run — and the cells are taken from the largest rest down: no sort or partition of each
-    item's rests.
-    """
-    starts, values = totals_by.starts, totals_by.values
-    per_total = np.diff(np.r_[starts, len(totals_by.totals)])
-    rights = np.add.reduceat(right[totals_by.order], starts, axis=0, dtype=np.intp)  # distinct totals × items
-    items = right.shape[1]
-    counted = np.empty((items, 2 * len(values)), dtype=np.intp)  # cell 2t: total values[t], x = 0
-    counted[:, 0::2] = (per_total[:, None] - rights).T  # 2t + 1: x = max
-    counted[:, 1::2] = rights.T
-    sums = np.empty(items)
-    for m in np.unique(maxes):
-        group = np.flatnonzero(maxes == m)
-        rests = np.column_stack((values, values - m)).ravel()
-        order = np.argsort(rests, kind="stable")[::-1]  # the largest rest first
-        in_cell = counted[group][:, order]
-        above = np.cumsum(in_cell, axis=1) - in_cell  # attempts in the cells before (larger rests)
-        taken = np.clip(counts[group, None] - above, 0, in_cell)
-        sums[group] = taken @ rests[order]
-    return sums
-
-
-def _numbers(scores: np.ndarray, totals: np.ndarray, maxes: np.ndarray, partial: np.ndarray) -> _Numbers:
-    """The dense path for the items every attempt had, the per-item path for the others."""
-    if not partial.any():
-        return _dense_numbers(scores, totals, maxes)
-    if partial.all():
-        return _masked_numbers(scores, totals, maxes)
-    full, some = np.flatnonzero(~partial), np.flatnonzero(partial)
-    parts = (
-        (full, _dense_numbers(scores[:, full], totals, maxes[full])),
-        (some, _masked_numbers(scores[:, some], totals, maxes[some])),
-    )
-    merged = {}
-    for name in (f.name for f in fields(_Numbers)):
-        column = np.empty(len(maxes), dtype=bool if name == "dichotomous" else float)
-        for where, numbers in parts:
-            column[where] = getattr(numbers, name)
-        merged[name] = column
-    return _Numbers(**merged)
+    return round(value, DIGITS)
 
 
 # ---------------------------------------------------------------------------------------------- choices
@@ -559,27 +277,6 @@ def _choice_codes(choices: tuple[tuple[str | None, ...], ...], columns: list[int
     return np.frombuffer(text, dtype=np.uint8).reshape(n, len(columns))
 
 
-def _choice_tables(
-    codes: np.ndarray, lower: np.ndarray | None, upper: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Per column and code: how many chose it, and its weight in the lower and upper groups."""
-    columns = codes.shape[1]
-    # One pass: the cell of each answer (column · codes + code), widened as bincount wants it.
-    index = np.add(codes, np.arange(columns, dtype=np.intp) * _CODES, dtype=np.intp)
-    size = columns * _CODES
-    counts = np.bincount(index.ravel(), minlength=size).reshape(columns, _CODES)
-    if lower is None or upper is None:
-        return counts, None, None
-    rows = np.flatnonzero(lower + upper)  # the two groups' attempts, about 54 % of them
-    in_groups = index[rows].ravel()
-
-    def weighted(weights: np.ndarray) -> np.ndarray:
-        sums = np.bincount(in_groups, weights=np.repeat(weights[rows], columns), minlength=size)
-        return sums.reshape(columns, _CODES)
-
-    return counts, weighted(lower), weighted(upper)
-
-
 def _option_letters(item: ItemInfo) -> set[str]:
     count = 2 if item.type == "true_false" else max(item.options, 0)
     return set(_LETTERS[:count]) | (set(item.key_options) & set(_LETTERS))
@@ -591,10 +288,10 @@ def _distractors(
     """The option rows of one item from its code tables (letters beyond its options included if chosen)."""
     if n == 0:
         return ()
-    letters = _option_letters(item) | {_LETTERS[c - 1] for c in range(1, _OTHER) if counts[c]}
+    letters = _option_letters(item).union(compress(_LETTERS, counts[1:_OTHER]))
     rows = []
     for letter in sorted(letters):
-        code = _LETTERS.index(letter) + 1
+        code = _LETTER_CODES[letter]
         is_key = letter in item.key_options
         share = counts[code] / n
         lo = lower[code] / g if lower is not None else None
@@ -722,7 +419,7 @@ def _paper_stats(
                 kurtosis = k4 / (k2 * k2)
     pass_rate = None
     if responses.pass_score is not None and n:
-        pass_rate = int(np.count_nonzero(np.round(totals, _DIGITS) >= responses.pass_score)) / n
+        pass_rate = int(np.count_nonzero(np.round(totals, DIGITS) >= responses.pass_score)) / n
     error_ratio = standard_error = None
     if alpha is not None:
         error_ratio = 100 * math.sqrt(1 - alpha)
@@ -770,17 +467,21 @@ def analyse(responses: Responses, *, high_stakes: bool = False) -> Analysis:
     items = responses.items
     n, k = scores.shape
     maxes = np.array([float(item.max_points) for item in items])
-    missing = np.isnan(scores)
-    dense = not missing.any()
+    sums = scores.sum(axis=0)
+    # A column's sum is NaN when it has a NaN (a missing item), so the matrix is searched only then.
+    missing = np.isnan(scores) if np.isnan(sums).any() else None
+    partial = np.zeros(k, dtype=bool) if missing is None else missing.any(axis=0)  # items some did not have
+    dense = not partial.any()
     totals = scores.sum(axis=1) if dense else np.nansum(scores, axis=1)
-    partial = missing.any(axis=0)  # items some attempts did not have
-    numbers = _numbers(scores, totals, maxes, partial)
+    totals_by = moments.Totals.of(totals)
+    numbers = moments.numbers(scores, totals_by, maxes, partial, sums)
 
     if dense:
         total_var = float(totals.var(ddof=1)) if n >= 2 and totals.min() != totals.max() else 0.0
         alpha = _alpha(k, n, float(numbers.var.sum()), total_var) if n >= 2 else None
         alpha_n = n
     else:
+        assert missing is not None
         alpha, alpha_n = _complete_alpha(scores, ~missing.any(axis=1))
     all_dichotomous = bool(np.all(numbers.dichotomous))
     paper = _paper_stats(responses, totals, alpha, alpha_n, all_dichotomous, high_stakes)
@@ -793,31 +494,32 @@ def analyse(responses: Responses, *, high_stakes: bool = False) -> Analysis:
     choice_columns = [j for j, item in enumerate(items) if item.type in CHOICE_TYPES]
     tables: dict[int, tuple[list[int], list[float] | None, list[float] | None, int, int]] = {}
     if isinstance(responses.choices, np.ndarray) and choice_columns and n:
-        codes = responses.choices[:, choice_columns]
-        shared = [i for i, j in enumerate(choice_columns) if not partial[j]]
+        shared = [j for j in choice_columns if not partial[j]]
         if shared:
-            g = _group_size(n)
-            lower, upper = _group_weights(totals, g) if n >= 2 else (None, None)
-            counts, low, up = _choice_tables(
-                codes[:, shared] if len(shared) < len(choice_columns) else codes, lower, upper
+            g = moments.group_size(n)
+            lower, upper = totals_by.group_weights(g) if n >= 2 else (None, None)
+            counts, low, up = moments.choice_tables(
+                responses.choices[:, shared], totals_by.order, lower, upper
             )
-            for row, i in enumerate(shared):
-                tables[choice_columns[i]] = (
+            for row, j in enumerate(shared):
+                tables[j] = (
                     counts[row].tolist(),
                     low[row].tolist() if low is not None else None,
                     up[row].tolist() if up is not None else None,
                     n,
                     g,
                 )
-        for i, j in enumerate(choice_columns):
+        for j in choice_columns:
             if not partial[j]:
                 continue
+            assert missing is not None
             had = ~missing[:, j]
-            column = codes[had, i : i + 1]
+            column = responses.choices[had, j : j + 1]
             m = len(column)
-            g = _group_size(m)
-            lower, upper = _group_weights(totals[had], g) if m >= 2 else (None, None)
-            counts, low, up = _choice_tables(column, lower, upper)
+            g = moments.group_size(m)
+            lower, upper = moments.group_weights(totals[had], g) if m >= 2 else (None, None)
+            order = np.argsort(totals[had], kind="stable")
+            counts, low, up = moments.choice_tables(column, order, lower, upper)
             tables[j] = (
                 counts[0].tolist(),
                 low[0].tolist() if low is not None else None,

@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from exam_tui.domain import analysis as an
+from exam_tui.domain import item_moments as moments
 from exam_tui.domain.analysis import (
     FLAG_DISTRACTOR_UNUSED,
     FLAG_NEGATIVE_DISCRIMINATION,
@@ -360,8 +361,8 @@ def test_dense_and_per_item_paths_agree() -> None:
     scores[:5, 0] = 1  # keep item 0 dichotomous
     totals = scores.sum(axis=1)
     maxes = np.array([i.max_points for i in items])
-    dense = an._dense_numbers(scores, totals, maxes)
-    masked = an._masked_numbers(scores, totals, maxes)
+    dense = moments.dense_numbers(scores, moments.Totals.of(totals), maxes, scores.sum(axis=0))
+    masked = moments.masked_numbers(scores, totals, maxes)
     for name in ("n", "mean", "var", "cov_total", "cov_rest", "var_rest", "cov_max", "d"):
         assert np.allclose(getattr(dense, name), getattr(masked, name), rtol=0, atol=TOL), name
     assert (dense.dichotomous == masked.dichotomous).all()
@@ -473,8 +474,10 @@ def test_pool_drawn_papers() -> None:
     scores[:, 3] = [1, 1, 1, 0, 1, 0, 0, 1]
     maxes = np.ones(4)
     partial = np.isnan(scores).any(axis=0)
-    mixed = an._numbers(scores, np.nansum(scores, axis=1), maxes, partial)
-    masked = an._masked_numbers(scores, np.nansum(scores, axis=1), maxes)
+    mixed = moments.numbers(
+        scores, moments.Totals.of(np.nansum(scores, axis=1)), maxes, partial, scores.sum(axis=0)
+    )
+    masked = moments.masked_numbers(scores, np.nansum(scores, axis=1), maxes)
     for name in ("n", "mean", "var", "cov_total", "cov_rest", "var_rest", "cov_max", "d"):
         assert np.allclose(getattr(mixed, name), getattr(masked, name), atol=TOL, equal_nan=True), name
 
@@ -600,12 +603,39 @@ def test_sorted_pair_sums_by_counting_agree_with_sorting(attempts: int) -> None:
             rng.integers(0, 4, attempts) / 3,  # thirds: off the grid, sorted
             rng.integers(0, 9, attempts) / 4,  # quarters: off the grid
             np.full(attempts, 1.5),  # constant
+            rng.choice([0.0, 2.5, 5.0], attempts),  # 0 … 5 in halves, most marks never given
+            rng.choice([0.5, 4.0], attempts),  # no zeros, a gap between
         ]
     )
     totals = block.sum(axis=1) + rng.integers(0, 40, attempts)
     means, rest_means = block.mean(axis=0), totals.mean() - block.mean(axis=0)
-    got = an._sorted_pair_sums(block, an._Totals.of(totals), means, rest_means)
+    got = moments.sorted_pair_sums(block, moments.Totals.of(totals), means, rest_means)
     for j in range(block.shape[1]):
         x = block[:, j]
         expected = (np.sort(x) - means[j]) @ (np.sort(totals - x) - rest_means[j])
         assert math.isclose(got[j], expected, rel_tol=1e-12, abs_tol=1e-9), j
+
+
+@pytest.mark.parametrize(("attempts", "columns"), [(1, 1), (9, 3), (500, 80), (200, 161)])
+def test_choice_tables_agree_with_counting_one_by_one(attempts: int, columns: int) -> None:
+    """The distractor tables (two columns per cell, groups as runs of the sorted attempts) equal a plain
+    count of every answer and a weighted sum per group, for odd column counts, ties at both cuts and
+    more columns than 16-bit cells hold."""
+    rng = np.random.default_rng(attempts + columns)
+    codes = rng.integers(0, 6, (attempts, columns)).astype(np.uint8)
+    codes[rng.random((attempts, columns)) < 0.05] = an._OTHER
+    totals = rng.integers(0, 6, attempts).astype(float)  # few totals: wide ties at the cuts
+    order = np.argsort(totals, kind="stable")
+    weights = moments.group_weights(totals, moments.group_size(attempts)) if attempts >= 2 else (None, None)
+    counts, low, up = moments.choice_tables(codes, order, *weights)
+    assert counts.shape == (columns, moments.CODES)
+    for j in range(columns):
+        for code in range(moments.CODES):
+            chose = codes[:, j] == code
+            assert counts[j, code] == np.count_nonzero(chose)
+            if weights[0] is None:
+                assert low is None and up is None
+                continue
+            assert low is not None and up is not None
+            assert math.isclose(low[j, code], weights[0][chose].sum(), abs_tol=1e-9)
+            assert math.isclose(up[j, code], weights[1][chose].sum(), abs_tol=1e-9)
