@@ -9,6 +9,7 @@ import typer
 
 from exam_tui.cli import (
     appeal,
+    audit,
     bank,
     cadre,
     competition,
@@ -176,6 +177,7 @@ app.add_typer(points.app, name="points")
 app.add_typer(competition.app, name="competition")
 app.add_typer(final_app, name="final")
 app.add_typer(report.app, name="report")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

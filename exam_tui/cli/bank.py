@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, fail, fail_with_lines, state
+from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
 from exam_tui.domain.questions import QUESTION_TYPES
 from exam_tui.i18n import t
 
@@ -49,13 +49,13 @@ def validate(files: Files) -> None:
 
 
 @app.command(name="import")
-def import_(ctx: typer.Context, files: Files) -> None:
+def import_(ctx: typer.Context, files: Files, by: ByOption = None) -> None:
     """Validate, then import all files in one transaction (or nothing). Unchanged banks are left alone."""
     from exam_tui.services import banks
 
     db = state(ctx).db()
     try:
-        outcomes = banks.import_files(db, files)
+        outcomes = banks.import_files(db, files, actor=by or default_actor())
     except banks.BankImportError as exc:
         fail_with_lines(exc.lines, t("cli.bank.import_failed", count=exc.failed_files))
     for o in outcomes:

@@ -15,7 +15,7 @@ from exam_tui.domain.bank import Bank, FillBlank, MultipleChoice, ShortAnswer, S
 from exam_tui.formats.yaml_bank import BankFile, Located, read_bank_file
 from exam_tui.i18n import t
 from exam_tui.services.runtime import Clock, Database, system_clock
-from exam_tui.store.models import BankRow, BankVersionRow, CategoryRow, ExamRow, QuestionRow
+from exam_tui.store.models import AuditEventRow, BankRow, BankVersionRow, CategoryRow, ExamRow, QuestionRow
 
 
 class BankNotFound(LookupError):
@@ -68,7 +68,9 @@ class ImportOutcome:
     questions: int
 
 
-def import_files(db: Database, paths: Sequence[Path], *, clock: Clock = system_clock) -> list[ImportOutcome]:
+def import_files(
+    db: Database, paths: Sequence[Path], *, clock: Clock = system_clock, actor: str | None = None
+) -> list[ImportOutcome]:
     """Validate every file, then import them all in one transaction, or nothing at all."""
     files = check_files(paths)
     lines: list[str] = []
@@ -92,10 +94,10 @@ def import_files(db: Database, paths: Sequence[Path], *, clock: Clock = system_c
         raise BankImportError(lines, failed)
     now = clock()
     with db.write() as session:
-        return [_import_one(session, f.path, f.bank, now) for f in files if f.bank is not None]
+        return [_import_one(session, f.path, f.bank, now, actor) for f in files if f.bank is not None]
 
 
-def _import_one(session: Any, path: Path, bank: Bank, now: datetime) -> ImportOutcome:
+def _import_one(session: Any, path: Path, bank: Bank, now: datetime, actor: str | None) -> ImportOutcome:
     row = session.execute(select(BankRow).where(BankRow.slug == bank.slug)).scalars().first()
     if row is None:
         row = BankRow(slug=bank.slug, title=bank.title, created_at=now)
@@ -130,6 +132,22 @@ def _import_one(session: Any, path: Path, bank: Bank, now: datetime) -> ImportOu
     session.execute(insert(QuestionRow), [_question_values(vid, i, q) for i, q in enumerate(bank.questions)])
     if bank.exams:
         session.execute(insert(ExamRow), [_exam_values(vid, e) for e in bank.exams])
+    session.add(
+        AuditEventRow(
+            at=now,
+            actor=actor,
+            action="bank.import",
+            entity="bank",
+            entity_id=bank.slug,
+            details={
+                "version": version.number,
+                "content_hash": digest,
+                "questions": len(bank.questions),
+                "exams": len(bank.exams),
+                "file": path.name,
+            },
+        )
+    )
     return ImportOutcome(path, bank.slug, version.number, True, len(bank.questions))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from exam_tui.domain.policy import DEFAULT_RETAKE_GAP_DAYS
@@ -48,7 +50,14 @@ def set_setting(db: Database, key: str, value: str, *, actor: str, clock: MaybeC
         raise SessionError("setting.range", name=key, low=spec.low, high=spec.high)
     with db.write() as session:
         now = now_in(session, clock)
-        row = session.get(SettingRow, key) or SettingRow(key=key, value="", updated_at=now)
+        # Two admins setting it for the first time at once: the row is made if missing, then locked, so
+        # the second waits for the first instead of failing on the key (PostgreSQL; SQLite writes in turn).
+        dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            dialect_insert(SettingRow).values(key=key, value="", updated_at=now).on_conflict_do_nothing()
+        )
+        row = session.get(SettingRow, key, with_for_update=True)
+        assert row is not None
         before = row.value or None
         row.value, row.updated_at, row.updated_by = str(number), now, actor
         session.add(row)

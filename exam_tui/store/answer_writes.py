@@ -18,12 +18,15 @@ from typing import Any, ClassVar
 
 from sqlalchemy.engine import Connection, Dialect
 
-from exam_tui.store.models import AttemptRow, ResponseRow
+from exam_tui.domain.audit_chain import GENESIS, link_hash, normalise_payload
+from exam_tui.store.audit_log import RESPONSE_WRITE, attempt_chain, canonical_json, response_details
+from exam_tui.store.models import AttemptRow, AuditEventRow, ResponseRow
 
 _ATTEMPT = AttemptRow.__table__  # type: ignore[attr-defined]
 _RESPONSE = ResponseRow.__table__  # type: ignore[attr-defined]
+_EVENT_TABLE = AuditEventRow.__table__  # type: ignore[attr-defined]
 
-_HEAD = "SELECT state, submit_reason, deadline_at, item_count{clock} FROM attempt WHERE id = :id"
+_HEAD = "SELECT state, submit_reason, deadline_at, item_count, audit_seq, audit_hash{clock} FROM attempt WHERE id = :id"
 # An older write retried after a newer one landed changes nothing: the newer answer stands, and
 # RETURNING yields no row, which tells the caller to read the revision that stands.
 _UPSERT = (
@@ -42,7 +45,7 @@ _REVISION = "SELECT revision FROM response WHERE attempt_id = :attempt_id AND it
 # to completion whether or not the final SELECT reads them.
 _SAVE_PG = """
 WITH head AS (
-    SELECT id, state, submit_reason, deadline_at, item_count,
+    SELECT id, state, submit_reason, deadline_at, item_count, audit_seq, audit_hash,
            COALESCE(CAST(%(now)s AS timestamptz), clock_timestamp()) AS now
     FROM attempt WHERE id = %(id)s FOR UPDATE
 ), ok AS (
@@ -59,9 +62,30 @@ WITH head AS (
         revision = excluded.revision, saved_at = excluded.saved_at
     WHERE response.revision < excluded.revision
     RETURNING revision
+), link AS (
+    SELECT ok.id, ok.now, head.audit_seq + 1 AS seq, head.audit_hash AS prev,
+           to_char(ok.now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text
+    FROM ok, head, up
+), event AS (
+    SELECT link.*, %(details_head)s || ',"saved_at":"' || at_text || '"}' AS details FROM link
+), hashed AS (
+    SELECT event.*, encode(sha256(convert_to(
+        '{"action":"response.write","actor":null,"at":"' || at_text || '","chain":"attempt:' || id
+        || '","details":' || details || ',"entity":"response","entity_id":"' || id || ':'
+        || CAST(%(item)s AS integer) || '","prev":"' || prev || '","seq":' || seq || '}', 'UTF8')), 'hex')
+        AS hash
+    FROM event
+), logged AS (
+    INSERT INTO audit_event (at, actor, action, entity, entity_id, details, chain, seq, prev_hash, hash)
+    SELECT now, NULL, 'response.write', 'response', id || ':' || CAST(%(item)s AS integer),
+           CAST(details AS json), 'attempt:' || id, seq, prev, hash
+    FROM hashed
+    RETURNING seq
 ), touched AS (
     UPDATE attempt SET last_heartbeat_at = ok.now,
-        current_item = COALESCE(CAST(%(current_item)s AS integer), attempt.current_item)
+        current_item = COALESCE(CAST(%(current_item)s AS integer), attempt.current_item),
+        audit_seq = COALESCE((SELECT seq FROM hashed), attempt.audit_seq),
+        audit_hash = COALESCE((SELECT hash FROM hashed), attempt.audit_hash)
     FROM ok WHERE attempt.id = ok.id
     RETURNING attempt.id
 )
@@ -73,6 +97,12 @@ _TOUCH = (
     "UPDATE attempt SET last_heartbeat_at = :now, current_item = COALESCE(CAST(:current_item AS INTEGER), "
     "current_item) WHERE id = :id"
 )
+# SQLite: the save's event, chained in Python onto the attempt's chain (store.audit_log).
+_EVENT = (
+    "INSERT INTO audit_event (at, actor, action, entity, entity_id, details, chain, seq, prev_hash, hash) "
+    f"VALUES (:at, NULL, '{RESPONSE_WRITE}', 'response', :entity_id, :details, :chain, :seq, :prev_hash, :hash)"
+)
+_LINK = "UPDATE attempt SET audit_seq = :seq, audit_hash = :hash WHERE id = :id"
 
 
 @dataclass(frozen=True)
@@ -84,6 +114,8 @@ class AttemptHead:
     server_now: (
         datetime | None
     )  # PostgreSQL's clock, read with the row (one round trip fewer); None on SQLite
+    audit_seq: int = 0  # the head of the attempt's chain of answer saves
+    audit_hash: str = GENESIS
 
 
 @dataclass(frozen=True)
@@ -126,6 +158,9 @@ class AnswerWrites:
         self._upsert = sql(_UPSERT)
         self._revision = sql(_REVISION)
         self._touch = sql(_TOUCH)
+        self._event = sql(_EVENT)
+        self._link = sql(_LINK)
+        self._bind_details = _bind(_EVENT_TABLE.c.details, dialect)
         self._save_pg = _SAVE_PG if pg else None
         self._bind_time = _bind(_ATTEMPT.c.last_heartbeat_at, dialect)
         self._read_time = _result(_ATTEMPT.c.deadline_at, dialect)
@@ -156,6 +191,16 @@ class AnswerWrites:
                 "now": None if r.now is None else self._bind_time(r.now),
                 "open_state": r.open_state,
                 "grace_s": r.grace.total_seconds(),
+                # The event's payload but its time, which the statement appends (keys sort last).
+                "details_head": canonical_json(
+                    {
+                        "answer": normalise_payload(r.answer),
+                        "attempt_id": r.attempt_id,
+                        "flagged": bool(r.flagged),
+                        "item": r.item,
+                        "revision": r.revision,
+                    }
+                )[:-1],
             },
         ).first()
         if row is None:
@@ -181,7 +226,7 @@ class AnswerWrites:
         )
         if not accepted:
             return SaveOutcome(head, judged_at, accepted=False, revision=None)
-        stored = self.upsert(
+        stored, written = self._upsert_row(
             conn,
             attempt_id=r.attempt_id,
             item=r.item,
@@ -190,8 +235,33 @@ class AnswerWrites:
             revision=r.revision,
             now=judged_at,
         )
+        if written:
+            self._log(conn, head, r, judged_at)
         self.touch(conn, r.attempt_id, judged_at, r.current_item)
         return SaveOutcome(head, judged_at, accepted=True, revision=stored)
+
+    def _log(self, conn: Connection, head: AttemptHead, r: SaveRequest, at: datetime) -> None:
+        """The save's ``response.write`` event on the attempt's chain (SQLite; PostgreSQL's statement
+        does the same in SQL)."""
+        seq = head.audit_seq + 1
+        details = response_details(r.attempt_id, r.item, r.answer, r.flagged, r.revision, at)
+        chain, entity_id = attempt_chain(r.attempt_id), f"{r.attempt_id}:{r.item}"
+        digest = link_hash(
+            seq, at, None, RESPONSE_WRITE, "response", entity_id, details, head.audit_hash, chain
+        )
+        conn.exec_driver_sql(
+            self._event,
+            {
+                "at": self._bind_time(at),
+                "entity_id": entity_id,
+                "details": self._bind_details(details),
+                "chain": chain,
+                "seq": seq,
+                "prev_hash": head.audit_hash,
+                "hash": digest,
+            },
+        )
+        conn.exec_driver_sql(self._link, {"seq": seq, "hash": digest, "id": r.attempt_id})
 
     def _standing_revision(self, conn: Connection, attempt_id: int, item: int) -> int:
         row = conn.exec_driver_sql(self._revision, {"attempt_id": attempt_id, "item": item}).first()
@@ -204,8 +274,8 @@ class AnswerWrites:
         row = conn.exec_driver_sql(self._head, {"id": attempt_id}).first()
         if row is None:
             return None
-        server_now = row[4].astimezone(UTC) if len(row) > 4 else None
-        return AttemptHead(row[0], row[1], self._read_time(row[2]), row[3], server_now)
+        server_now = row[6].astimezone(UTC) if len(row) > 6 else None
+        return AttemptHead(row[0], row[1], self._read_time(row[2]), row[3], server_now, row[4], row[5])
 
     def upsert(
         self,
@@ -219,6 +289,22 @@ class AnswerWrites:
         now: datetime,
     ) -> int:
         """Store the answer unless a newer revision is stored; returns the revision that stands."""
+        return self._upsert_row(
+            conn, attempt_id=attempt_id, item=item, answer=answer, flagged=flagged, revision=revision, now=now
+        )[0]
+
+    def _upsert_row(
+        self,
+        conn: Connection,
+        *,
+        attempt_id: int,
+        item: int,
+        answer: Any,
+        flagged: bool,
+        revision: int,
+        now: datetime,
+    ) -> tuple[int, bool]:
+        """The revision that stands, and whether this one was written."""
         key = {"attempt_id": attempt_id, "item": item}
         row = conn.exec_driver_sql(
             self._upsert,
@@ -231,8 +317,8 @@ class AnswerWrites:
             },
         ).first()
         if row is None:
-            return self._standing_revision(conn, attempt_id, item)
-        return int(row[0])
+            return self._standing_revision(conn, attempt_id, item), False
+        return int(row[0]), True
 
     def touch(self, conn: Connection, attempt_id: int, now: datetime, current_item: int | None) -> None:
         """The heartbeat, and where the candidate is (kept when ``current_item`` is None)."""

@@ -201,6 +201,9 @@ class AttemptRow(SQLModel, table=True):
     resumes: int = 0
     last_heartbeat_at: datetime | None = ts(nullable=True)
     current_item: int = 1  # where the candidate was, so a resume lands on the same question
+    # The head of this attempt's chain of answer saves (store.audit_log).
+    audit_seq: int = 0
+    audit_hash: str = Field(default="0" * 64, max_length=64)
 
 
 class ResponseRow(SQLModel, table=True):
@@ -231,7 +234,15 @@ class IncidentRow(SQLModel, table=True):
 
 
 class AuditEventRow(SQLModel, table=True):
+    """One event of the audit trail. Services add rows with the first fields; the chain fields are
+    filled when the transaction commits (store.audit_log), so a row without them was not written by
+    the application."""
+
     __tablename__ = "audit_event"
+    __table_args__ = (
+        UniqueConstraint("chain", "seq", name="uq_audit_event_chain_seq"),
+        Index("ix_audit_event_subject", "entity", "entity_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = ts(index=True)
@@ -240,6 +251,20 @@ class AuditEventRow(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: str | None = Field(default=None, max_length=100)
     details: dict[str, Any] | None = json_column()
+    chain: str = Field(default="main", max_length=40)  # main, or attempt:N for its answers
+    seq: int | None = None
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+class AuditHeadRow(SQLModel, table=True):
+    """The main chain's last link (one row): locked by every append, compared by ``audit verify``."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(max_length=64)
 
 
 class SettingRow(SQLModel, table=True):
@@ -373,4 +398,7 @@ class AppealStepRow(SQLModel, table=True):
 
 # The tables of training, points, competitions and practice live in their own module; importing it
 # here puts them on SQLModel.metadata for whoever imports the models (Alembic, the storage tests).
+# audit_log (which imports it too) installs the listeners by which every session chains and seals
+# what it writes (see its docstring).
+import exam_tui.store.audit_log  # noqa: E402
 import exam_tui.store.models_training  # noqa: E402, F401

@@ -73,10 +73,10 @@ def test_failure_during_import_rolls_back_every_file(
     second = write(tmp_path, "b.yaml", VALID.replace("bank: demo-bank", "bank: second-bank"))
     real = banks._import_one
 
-    def fail_on_second(session, path, bank, now):  # type: ignore[no-untyped-def]
+    def fail_on_second(session, path, bank, now, actor):  # type: ignore[no-untyped-def]
         if bank.slug == "second-bank":
             raise RuntimeError("disk full")
-        return real(session, path, bank, now)
+        return real(session, path, bank, now, actor)
 
     monkeypatch.setattr(banks, "_import_one", fail_on_second)
     with pytest.raises(RuntimeError):

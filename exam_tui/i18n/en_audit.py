@@ -1,0 +1,40 @@
+"""English messages: checking and reading the audit trail (exam-tui audit)."""
+
+MESSAGES: dict[str, str] = {
+    "cli.audit.counted": "Audit trail: {events} events in {chains} chains; {rows} sealed records checked.",
+    "cli.audit.intact": "Intact: every chain's hashes hold and the records agree with the trail. Head of the main "
+    "chain #{seq} {hash} (write this hash down or publish it with the results to check against later)",
+    "cli.audit.where": "[{chain} #{seq}] ",
+    "cli.audit.more": "… and {count} more problems not listed.",
+    "cli.audit.broken": "Audit verification failed: {count} problems (the first one on top).",
+    "cli.audit.none": "No audit events about {subject}.",
+    "audit.break.unchained": "Event id {id} has no sequence number or hash in the chain: not written by this system.",
+    "audit.break.missing": "An event is missing: expected #{expected}, found #{found} (an event was deleted).",
+    "audit.break.order": "Events out of order: expected #{expected}, found #{found} (an event was inserted or moved).",
+    "audit.break.link": "Event #{seq} does not link to the event before it (the chain was altered).",
+    "audit.break.hash": "Event #{seq} does not match its hash (the event was changed).",
+    "audit.break.no_head": "The main chain's head row (audit_head) is missing.",
+    "audit.break.head": "The chain's head says #{head} but the last event is #{last} (events at the end were "
+    "deleted or the head was changed).",
+    "audit.break.stray_chain": "Chain {chain} belongs to no attempt.",
+    "audit.anchor.answers": "Attempt {attempt}: the answers' chain #{seq} recorded at hand-in is no longer there "
+    "(answers changed after hand-in).",
+    "audit.seal.unrecorded": "{entity} {id} has no audit record: it was written around this system.",
+    "audit.seal.deleted_but_present": "{entity} {id} was deleted according to the trail but is still in the database.",
+    "audit.seal.changed": "{entity} {id} differs from the trail in: {columns} (changed around this system).",
+    "audit.seal.missing": "{entity} {id} is in the trail but no longer in the database (deleted).",
+    "audit.subject.format": "Subject {subject} is not understood: use attempt:N, cadre:ID-NUMBER or ENTITY:ID.",
+    "audit.subject.unknown": "No {subject} found.",
+    "audit.entity.attempt": "Attempt",
+    "audit.entity.response": "Answer",
+    "audit.entity.mark": "Mark",
+    "audit.entity.key_correction": "Key correction",
+    "audit.entity.appointment": "Appointment",
+    "audit.entity.appointment_decision": "Appointment decision",
+    "audit.entity.appeal": "Appeal",
+    "audit.entity.appeal_step": "Appeal step",
+    "audit.entity.points_entry": "Points entry",
+    "audit.entity.final_answer": "Competition answer",
+    "audit.entity.bank_version": "Bank version",
+    "audit.entity.setting": "Setting",
+}
