@@ -1,7 +1,8 @@
 """Shared fixtures: a migrated database on every backend, a fixed clock, the language.
 
 ``db`` runs each test on SQLite, and again on PostgreSQL when ``EXAM_TUI_TEST_PG_URL`` is set: a fresh
-database is created for the test run, migrated once, emptied between tests and dropped at the end.
+database is created for the test run, migrated once, emptied between tests and dropped at the end. After
+the test, its audit trail must verify (tests marked ``tampers`` excepted).
 """
 
 from __future__ import annotations
@@ -118,6 +119,13 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         database = connect(request.getfixturevalue("_pg_database"))
         _empty_pg(database)
     yield database
+    if "tampers" not in request.keywords:
+        # Whatever a test did through the application, the audit trail must still verify: a service
+        # that wrote a result around the ORM (unsealed) or broke a chain fails the test that used it.
+        from exam_tui.services import audit
+
+        report = audit.verify(database)
+        assert report.intact, report.problems[:5]
     database.dispose()
 
 

@@ -254,6 +254,7 @@ def test_database_clock_is_used_without_an_injected_clock(
     assert state.deadline_at - state.server_now == timedelta(minutes=60)
 
 
+@pytest.mark.tampers
 def test_migration_0003_counts_the_items_of_attempts_under_way(
     db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
 ) -> None:
@@ -275,6 +276,7 @@ def test_migration_0003_counts_the_items_of_attempts_under_way(
         )
 
 
+@pytest.mark.tampers
 def test_migrations_down_and_up_keep_the_rows_and_the_foreign_keys(
     db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
 ) -> None:

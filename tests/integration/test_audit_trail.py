@@ -3,8 +3,10 @@ the database behind the application's back (both backends)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from tests.conftest import STARTER_BANK, SteppingClock
 from tests.integration.conftest import sign_in_and_begin
 
 BEIJING = timezone(timedelta(hours=8))
+SHIPPED_BANKS = Path(__file__).parents[2] / "question_banks"
 
 
 @pytest.fixture
@@ -231,6 +234,7 @@ TAMPERINGS: dict[str, tuple[Callable[[Connection, dict[str, int]], None], str]] 
 }
 
 
+@pytest.mark.tampers
 @pytest.mark.parametrize("how", list(TAMPERINGS))
 def test_every_tampering_is_caught(db: Database, worked: dict[str, int], how: str) -> None:
     tamper, reason = TAMPERINGS[how]
@@ -282,3 +286,24 @@ def test_concurrent_appends_never_fork_the_chain(
     assert not errors, errors
     report = _verify(db)
     assert report.intact, report.problems
+
+
+def test_the_demo_verifies(tmp_path: Path) -> None:
+    """What `make demo` builds (both shipped banks, the demo organisation, a graded session to analyse)
+    passes `audit verify`; one score changed behind its back does not."""
+    url = f"sqlite:///{tmp_path / 'exam.db'}"
+    runner = CliRunner()
+    for command in (
+        ["init"],
+        ["bank", "import", *sorted(str(p) for p in SHIPPED_BANKS.glob("*.yaml"))],
+        ["demo"],
+        ["demo", "--analysis", "40"],
+    ):
+        result = runner.invoke(app, ["--db", url, *command])
+        assert result.exit_code == 0, (command, result.output)
+    verified = runner.invoke(app, ["--db", url, "audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+    with sqlite3.connect(tmp_path / "exam.db") as conn:
+        conn.execute("UPDATE attempt SET passed = 1 - passed WHERE id = (SELECT max(id) FROM attempt)")
+    broken = runner.invoke(app, ["--db", url, "audit", "verify"])
+    assert broken.exit_code == 1 and "passed" in broken.output
