@@ -603,7 +603,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"crash: {args.kills} kills, {args.copies} copies; {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     sys.stdout.flush()
     ok = True
@@ -624,6 +625,8 @@ def main() -> None:
                 ok &= print_kills(
                     "postgresql", run_kills(sitting, args.kills, args.seed, pg_work / "stderr.txt")
                 )
+    # Other work on the machine shows in the resume times: say how busy it was.
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     sys.exit(0 if ok else 1)
 
 
