@@ -24,6 +24,9 @@ kills   ``--kills`` rounds. Each round starts a new candidate process (``python 
                     process was started: the resume happened in that window, so no looser tolerance is
                     needed, and a terminal or resume that took its time from anywhere else would miss it
                     by far more than the window (at most the resume time) as soon as the clocks differ.
+          baseline  after each round, one process started and timed the same way that does the least a
+                    resume must: the interpreter, the database driver alone (sqlite3 or psycopg), one
+                    query for the attempt's deadline and answers, one line; the ratio is of the medians.
 copies  SQLite only. One candidate process answers for the whole phase while the bench copies the
         database file and its -wal file ``--copies`` times at random moments, as a machine that lost
         power would leave them: no checkpoint, no connection closed, the writer still writing (the
@@ -40,8 +43,9 @@ copies  SQLite only. One candidate process answers for the whole phase while the
 
 It prints the figures and PASS/MISS (0 lost, every resume within 1 s, every remaining time right, every
 copy intact); the exit status is 1 when anything was lost or wrong, 0 otherwise (a slow resume is a
-figure, not a failure). The candidate process only touches ``response`` and ``attempt`` through the
-services, and the checks read only those two tables.
+figure, not a failure). The candidate process goes through the services only, and the checks read only
+the ``response`` and ``attempt`` tables: whatever else a save or a resume writes (incidents, audit
+events) may change without touching this bench.
 """
 
 from __future__ import annotations
@@ -135,6 +139,23 @@ def candidate_main(url: str, access_code: str, id_number: str, seed: int) -> Non
         sys.stdout.flush()
 
 
+def baseline_main(kind: str, target: str, attempt_id: int) -> None:
+    """The least a resume must do, for the ratio (``--baseline``): start an interpreter, open the database
+    with its driver alone, read the attempt's deadline and its answers, print a line."""
+    query = "SELECT deadline_at, (SELECT count(*) FROM response WHERE attempt_id = {p}) FROM attempt WHERE id = {p}"
+    if kind == "sqlite":
+        conn: Any = sqlite3.connect(target)
+        row = conn.execute(query.format(p="?"), (attempt_id, attempt_id)).fetchone()
+    else:
+        import psycopg
+
+        conn = psycopg.connect(target)
+        row = conn.execute(query.format(p="%s"), (attempt_id, attempt_id)).fetchone()
+    sys.stdout.write(f"BASELINE {json.dumps([str(row[0]), row[1]])}\n")
+    sys.stdout.flush()
+    conn.close()
+
+
 def _answer(item: Any, rng: random.Random) -> Any:
     letters = [letter for letter, _ in item.options] or ["A", "B", "C", "D"]
     if item.type == "single":
@@ -177,6 +198,7 @@ class KillFigures:
     resume_s: list[float] = field(default_factory=list)
     phases: dict[str, list[float]] = field(default_factory=dict)  # the candidate's own timings
     slowest: dict[str, float] = field(default_factory=dict)  # the phases of the slowest resume
+    baseline_s: list[float] = field(default_factory=list)  # driver-only processes, one per round
     remaining_wrong: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # anything else that went wrong, in words
 
@@ -292,18 +314,16 @@ def _missing(newest: dict[int, Ack], held: dict[int, tuple[int, Any]]) -> list[A
 class Candidate:
     """A candidate process and a thread reading its lines as they come."""
 
-    def __init__(self, sitting: Sitting, seed: int, stderr: IO[str]) -> None:
+    def __init__(self, sitting: Sitting, seed: int, stderr: IO[str], *, baseline: bool = False) -> None:
+        if baseline:
+            kind = "pg" if sitting.url.startswith("postgresql") else "sqlite"
+            target = _libpq_conninfo(sitting.url) if kind == "pg" else _sqlite_path(sitting.url)
+            args = ["--baseline", kind, target, str(sitting.attempt_id)]
+        else:
+            args = ["--candidate", sitting.url, sitting.access_code, sitting.id_number, str(seed)]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(SCRIPT),
-                "--candidate",
-                sitting.url,
-                sitting.access_code,
-                sitting.id_number,
-                str(seed),
-            ],
+            [sys.executable, str(SCRIPT), *args],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -321,20 +341,21 @@ class Candidate:
             with self._changed:
                 # A line cut short by the kill was never fully printed: it acknowledges nothing.
                 if line.endswith("\n"):
-                    if line.startswith("RESUMED ") and self.resumed_at is None:
+                    if self.resumed_at is None:
                         self.resumed_at = time.monotonic()
                     self.lines.append(line)
                 self._changed.notify_all()
         with self._changed:
             self._changed.notify_all()
 
-    def wait_for_resume(self) -> dict[str, Any]:
+    def wait_for_resume(self, word: str = "RESUMED") -> Any:
+        """The first line's JSON, once it has come; ``resumed_at`` is when it came."""
         deadline = time.monotonic() + LINE_TIMEOUT_S
         with self._changed:
             while not self.lines and self.proc.poll() is None and time.monotonic() < deadline:
                 self._changed.wait(0.05)
-            if not self.lines or not self.lines[0].startswith("RESUMED "):
-                raise RuntimeError(f"no RESUMED line (exit status {self.proc.poll()}): {self.lines[:1]!r}")
+            if not self.lines or not self.lines[0].startswith(f"{word} "):
+                raise RuntimeError(f"no {word} line (exit status {self.proc.poll()}): {self.lines[:1]!r}")
             return json.loads(self.lines[0].split(" ", 1)[1])
 
     def acks(self, upto: int | None = None) -> list[Ack]:
@@ -350,6 +371,14 @@ class Candidate:
     def line_count(self) -> int:
         with self._changed:
             return len(self.lines)
+
+    def finish(self) -> None:
+        """Wait for a process that ends by itself."""
+        try:
+            self.proc.wait(LINE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._reader.join(LINE_TIMEOUT_S)
 
     def kill(self) -> int:
         if self.proc.poll() is None:
@@ -403,6 +432,7 @@ def run_kills(sitting: Sitting, kills: int, seed: int, stderr_path: Path) -> Kil
                 figures.lost.update(
                     (a.item, a.revision) for a in _missing(newest, _stored(db, sitting.attempt_id))
                 )
+                figures.baseline_s.append(_baseline(sitting, stderr))
         if _deadline_in_row(db, sitting.attempt_id) != sitting.deadline:
             figures.remaining_wrong.append("the attempt's deadline changed")
     finally:
@@ -410,6 +440,29 @@ def run_kills(sitting: Sitting, kills: int, seed: int, stderr_path: Path) -> Kil
     if figures.problems:
         figures.problems.append(f"candidate stderr: {stderr_path}")
     return figures
+
+
+def _baseline(sitting: Sitting, stderr: IO[str]) -> float:
+    """One driver-only process, started and timed as a resume is (alternating with them)."""
+    process = Candidate(sitting, 0, stderr, baseline=True)
+    try:
+        process.wait_for_resume("BASELINE")
+        assert process.resumed_at is not None
+        return process.resumed_at - process.started
+    finally:
+        process.finish()
+
+
+def _sqlite_path(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database or ""
+
+
+def _libpq_conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _check_resume(
@@ -554,6 +607,12 @@ def print_kills(backend: str, f: KillFigures) -> bool:
         *f.problems[:5],
     ]:
         print(f"{'':11s}{line}")
+    if f.baseline_s:
+        base = statistics.median(f.baseline_s) * 1000
+        print(
+            f"{'':11s}baseline (interpreter, the driver alone, read the attempt) p50 {base:.0f} ms; "
+            f"resume p50 / baseline p50 {f.quantile_ms(50) / base:.2f}x"
+        )
     if f.phases:
         medians = ", ".join(f"{p} {statistics.median(v) * 1000:.0f}" for p, v in f.phases.items())
         print(f"{'':11s}resume medians, ms: {medians}")
@@ -587,6 +646,10 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--candidate":
         url, code, number, seed = sys.argv[2:6]
         candidate_main(url, code, number, int(seed))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--baseline":
+        kind, target, attempt = sys.argv[2:5]
+        baseline_main(kind, target, int(attempt))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
