@@ -133,13 +133,13 @@ def begin(
             raise SessionError("session.not_found", id=session_id)
         now = now_in(session, clock)
         attempt = attempt_of(session, session_id, cadre_id)
-        if attempt is not None:
-            if attempt.state != IN_PROGRESS:
-                raise SessionError("login.submitted")
-            if now >= attempt.deadline_at:
-                # The clock ran out while nobody was at the terminal: hand in what was saved.
-                submit(session, attempt, "time_up", now)
-                raise SessionError("login.submitted")
+        if attempt is None:
+            return _new_attempt(
+                session, exam_session, cadre_id=cadre_id, now=now, drawn=drawn, hostname=hostname
+            )
+        if attempt.state != IN_PROGRESS:
+            raise SessionError("login.submitted")
+        if now < attempt.deadline_at:
             attempt.resumes += 1
             attempt.hostname = hostname
             attempt.last_heartbeat_at = now
@@ -154,45 +154,62 @@ def begin(
                 )
             )
             return _state(session, attempt, now, resumed=True)
-        if exam_session.state == SessionState.CLOSED:
-            raise SessionError("login.closed")
-        if exam_session.state != SessionState.STARTED:
-            raise SessionError("begin.not_started")
-        if too_late(exam_session, now):
-            raise SessionError("login.too_late", minutes=exam_session.allow_late_minutes)
-        exam = session.get(ExamRow, exam_session.exam_id)
-        cadre = session.get(CadreRow, cadre_id)
-        assert exam is not None and cadre is not None
-        paper = drawn if drawn is not None else _draw(session, exam_session, cadre_id)
-        minutes = exam.duration_minutes + exam_session.extra_minutes
-        attempt = AttemptRow(
-            session_id=session_id,
-            cadre_id=cadre_id,
-            exam_id=exam.id,  # type: ignore[arg-type]
-            number=attempts_used(session, cadre_id, exam) + 1,
-            state=IN_PROGRESS,
-            seed=paper.seed,
-            paper=paper.to_json(),
-            item_count=len(paper.items),
-            started_at=now,
-            deadline_at=now + timedelta(minutes=minutes),
-            extra_minutes=exam_session.extra_minutes,
-            hostname=hostname,
-            last_heartbeat_at=now,
+        # The clock ran out while nobody was at the terminal: hand in what was saved. The candidate is
+        # told once the block has committed the hand-in (raising inside it would roll the hand-in back).
+        submit(session, attempt, "time_up", now)
+    raise SessionError("login.submitted")
+
+
+def _new_attempt(
+    session: Session,
+    exam_session: ExamSessionRow,
+    *,
+    cadre_id: int,
+    now: datetime,
+    drawn: Paper | None,
+    hostname: str | None,
+) -> AttemptState:
+    """Draw (unless ``drawn``) and start the attempt, inside ``begin``'s write."""
+    session_id: int = exam_session.id  # type: ignore[assignment]
+    if exam_session.state == SessionState.CLOSED:
+        raise SessionError("login.closed")
+    if exam_session.state != SessionState.STARTED:
+        raise SessionError("begin.not_started")
+    if too_late(exam_session, now):
+        raise SessionError("login.too_late", minutes=exam_session.allow_late_minutes)
+    exam = session.get(ExamRow, exam_session.exam_id)
+    cadre = session.get(CadreRow, cadre_id)
+    assert exam is not None and cadre is not None
+    paper = drawn if drawn is not None else _draw(session, exam_session, cadre_id)
+    minutes = exam.duration_minutes + exam_session.extra_minutes
+    attempt = AttemptRow(
+        session_id=session_id,
+        cadre_id=cadre_id,
+        exam_id=exam.id,  # type: ignore[arg-type]
+        number=attempts_used(session, cadre_id, exam) + 1,
+        state=IN_PROGRESS,
+        seed=paper.seed,
+        paper=paper.to_json(),
+        item_count=len(paper.items),
+        started_at=now,
+        deadline_at=now + timedelta(minutes=minutes),
+        extra_minutes=exam_session.extra_minutes,
+        hostname=hostname,
+        last_heartbeat_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    session.add(
+        AuditEventRow(
+            at=now,
+            actor=cadre.id_number,
+            action="attempt.begin",
+            entity="attempt",
+            entity_id=str(attempt.id),
+            details={"session": session_id, "seed": paper.seed, "hostname": hostname},
         )
-        session.add(attempt)
-        session.flush()
-        session.add(
-            AuditEventRow(
-                at=now,
-                actor=cadre.id_number,
-                action="attempt.begin",
-                entity="attempt",
-                entity_id=str(attempt.id),
-                details={"session": session_id, "seed": paper.seed, "hostname": hostname},
-            )
-        )
-        return _state(session, attempt, now, resumed=False)
+    )
+    return _state(session, attempt, now, resumed=False)
 
 
 def _draw(session: Session, exam_session: ExamSessionRow, cadre_id: int) -> Paper:

@@ -172,6 +172,27 @@ def test_heartbeat_hands_in_at_the_deadline(
     assert answers.heartbeat(db, state.attempt_id, clock=clock).state == "graded"
 
 
+def test_signing_in_again_after_the_deadline_hands_the_attempt_in(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    """The terminal died and the time ran out meanwhile: the next sign-in is told the paper is handed in,
+    and it is (graded on what was saved), not left in progress until the proctor closes the session."""
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    state = sign_in_and_begin(db, clock, code, numbers[0])
+    item = state.paper.items[0]
+    answers.save_answer(db, state.attempt_id, item=1, answer=item.key, flagged=False, revision=1, clock=clock)
+    clock.advance(minutes=61)
+    with pytest.raises(SessionError) as e:
+        sign_in_and_begin(db, clock, code, numbers[0])
+    assert e.value.key == "login.submitted"
+    result = attempts.result(db, state.attempt_id)
+    assert (result.state, result.submit_reason, result.score) == ("graded", "time_up", item.points)
+    with pytest.raises(SessionError) as e:
+        admission.admit(db, login=numbers[0], access_code=code, clock=clock)
+    assert e.value.key == "login.submitted"
+
+
 def test_extend_and_close(db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock) -> None:
     session_id, code, numbers = demo
     start_session(db, session_id, clock=clock)
