@@ -52,7 +52,9 @@ def with_check_digit(first17: str) -> str:
 
 
 def mask(number: str) -> str:
-    """Shown on screens others can see: the region and the last four only (110105********7691)."""
-    if len(number) != 18:
-        return number
-    return number[:6] + "*" * 8 + number[-4:]
+    """Shown on every screen and in every export unless unmasking is asked for (and audited): the first
+    three and the last four characters, the other eleven starred (110***********7691). Anything that is
+    not 18 characters long (a number half typed) is starred all but its last four."""
+    if len(number) == 18:
+        return number[:3] + "*" * 11 + number[-4:]
+    return "*" * max(len(number) - 4, 0) + number[-4:]

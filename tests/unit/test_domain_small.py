@@ -30,8 +30,10 @@ def test_check_digit_and_bad_date() -> None:
     assert exc.value.reason == "id.date"
 
 
-def test_mask_keeps_region_and_last_four() -> None:
-    assert mask("110105198407157691") == "110105********7691"
+def test_mask_keeps_first_three_and_last_four() -> None:
+    assert mask("110105198407157691") == "110***********7691"
+    assert mask("11010519840715769X") == "110***********769X"
+    assert mask("1101051984") == "******1984"  # not a whole number: the last four only
 
 
 def test_access_codes_avoid_look_alikes() -> None:
