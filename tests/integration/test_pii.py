@@ -143,6 +143,9 @@ def test_unmasked_exports_are_audited(
     assert run(db, "deferred", "--retake-plan", str(plan), "--by", "李主任").exit_code == 0
     assert plan.read_text(encoding="utf-8").startswith(f"# {NOTICE}")
 
+    shown = run(db, "audit", "show", "--subject", f"exam_session:{session_id}")
+    assert shown.exit_code == 0 and "pii.unmask" in shown.stdout and "王管理" in shown.stdout
+    assert run(db, "audit", "verify").exit_code == 0  # the events are chained like every other
     events = [(e.actor, e.entity, e.entity_id, e.details) for e in unmask_events(db)]
     deferred = len(numbers) - 1  # one passed
     assert events == [
