@@ -203,3 +203,21 @@ def test_course_records_and_points_notices_mask_and_say_so(office: Database, tmp
     assert run(db, "points", "notice", "--unit", "市财政局", "--year", "2026", "-o", str(page)).exit_code == 0
     text = page.read_text(encoding="utf-8")
     assert not WHOLE_ID.search(text) and NOTICE not in text
+
+
+def test_audit_show_masks_the_people_its_events_name(
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]]
+) -> None:
+    passed, _ = _run_demo_session(db, clock, demo)
+    number = demo[2][0]
+    for extra in ([], ["--json"]):
+        shown = run(db, "audit", "show", "--subject", f"cadre:{number}", *extra)
+        assert shown.exit_code == 0, shown.output
+        assert mask(number) in shown.stdout and not WHOLE_ID.search(shown.stdout)
+    assert unmask_events(db) == []
+    whole = run(
+        db, "audit", "show", "--subject", f"attempt:{passed}", "--json", "--unmasked", "--by", "审计员"
+    )
+    assert number in whole.stdout
+    ((actor, entity, details),) = [(e.actor, e.entity_id, e.details) for e in unmask_events(db)]
+    assert (actor, entity, details["export"]) == ("审计员", f"attempt:{passed}", "audit_show.json")
