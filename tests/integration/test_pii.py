@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from exam_tui.domain.idnumber import mask
 from exam_tui.i18n import t
+from exam_tui.services.report_document import ReportChart, ReportDocument, ReportTable, export, render
 from exam_tui.services.runtime import Database
 from exam_tui.store.models import AuditEventRow
 from tests.conftest import SteppingClock
@@ -221,3 +224,37 @@ def test_audit_show_masks_the_people_its_events_name(
     assert number in whole.stdout
     ((actor, entity, details),) = [(e.actor, e.entity_id, e.details) for e in unmask_events(db)]
     assert (actor, entity, details["export"]) == ("审计员", f"attempt:{passed}", "audit_show.json")
+
+
+def test_a_report_about_people_says_so_in_all_five_formats(tmp_path: Path) -> None:
+    """No report names people today (analysis and coverage are aggregates); one that does sets ``personal``."""
+    people = ReportTable("考生", ["身份证号", "姓名", "成绩"], [[mask("110105198407157691"), "王一", 95]])
+    document = ReportDocument(
+        title="成绩报告",
+        subtitle=None,
+        facts=[("考生", 1)],
+        tables=[people],
+        data={"candidates": 1},
+        charts=[ReportChart("考生", "成绩", 1, 2)],
+        personal=True,
+    )
+    for fmt in FORMATS:
+        check_text(render(document, fmt), fmt)
+    book = tmp_path / "r.xlsx"
+    export(document, book, "xlsx")
+    check_file(book)
+    assert load_workbook(book)["考生"]._charts  # the chart still finds its rows below the notice
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: the text of the PDF is not checked")
+    pdf = tmp_path / "r.pdf"
+    export(document, pdf, "pdf")
+    lines = [
+        line.strip()
+        for line in subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        if line.strip()
+    ]
+    assert lines[:2] == ["成绩报告", NOTICE]  # the line under the title
+    plain = ReportDocument(title="分析", subtitle=None, facts=[], tables=[people], data={})
+    assert NOTICE not in render(plain, "table") and "personal_information" not in render(plain, "json")
