@@ -7,13 +7,16 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import fail, state
+from exam_tui.cli.common import ByOption, default_actor, fail, state
 from exam_tui.cli.decision_text import when
+from exam_tui.domain.idnumber import mask_within
 from exam_tui.i18n import t
 
 app = typer.Typer(help="The audit trail: verify its chains and the results it seals, show it by subject.")
 
 DETAILS_WIDTH = 100  # a payload longer than this is cut on the screen (``--json`` gives it whole)
+# Events name people by ID number (a cadre's, a candidate's): both outputs show them masked unless
+# ``--unmasked`` is asked for, and that is recorded as an event of its own.
 
 
 @app.command()
@@ -38,7 +41,7 @@ def verify(ctx: typer.Context) -> None:
         values = dict(problem.values)
         if "entity" in values:
             values["entity"] = t(f"audit.entity.{values['entity']}")
-        typer.echo(f"{where}{t(problem.reason, **values)}", err=True)
+        typer.echo(mask_within(f"{where}{t(problem.reason, **values)}"), err=True)
     if report.more_problems:
         typer.echo(t("cli.audit.more", count=report.more_problems), err=True)
     fail(t("cli.audit.broken", count=len(report.problems) + report.more_problems))
@@ -58,17 +61,39 @@ def show(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per event, payload whole.")
     ] = False,
+    unmasked: Annotated[
+        bool,
+        typer.Option(
+            "--unmasked",
+            help="Whole ID numbers in the events instead of masked ones; recorded in the audit trail.",
+        ),
+    ] = False,
+    by: ByOption = None,
 ) -> None:
     """The events about one subject, in the order they happened."""
     from exam_tui.services import audit
+    from exam_tui.services.pii import Unmasking, record_unmask
 
+    db = state(ctx).db()
+    hide = (lambda value: value) if unmasked else mask_within
     try:
-        entries = audit.show(state(ctx).db(), subject)
+        entries = audit.show(db, subject)
     except audit.SubjectError as e:
-        fail(t(e.key, **e.values))
+        fail(hide(t(e.key, **e.values)))
     if not entries:
-        typer.echo(t("cli.audit.none", subject=subject))
+        typer.echo(hide(t("cli.audit.none", subject=subject)))
         return
+    if unmasked:
+        actor = by or default_actor()
+        record_unmask(
+            Unmasking(db, actor),
+            entity="audit",
+            entity_id=subject,
+            export="audit_show.json" if as_json else "audit_show.table",
+            rows=len(entries),
+            file=None,
+        )
+        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
     for entry in entries:
         if as_json:
             typer.echo(
@@ -77,20 +102,20 @@ def show(
                         "chain": entry.chain,
                         "seq": entry.seq,
                         "at": entry.at.isoformat(),
-                        "actor": entry.actor,
+                        "actor": hide(entry.actor),
                         "action": entry.action,
                         "entity": entry.entity,
-                        "entity_id": entry.entity_id,
-                        "details": entry.details,
+                        "entity_id": hide(entry.entity_id),
+                        "details": hide(entry.details),
                     },
                     ensure_ascii=False,
                 )
             )
             continue
-        details = json.dumps(entry.details, ensure_ascii=False) if entry.details is not None else ""
+        details = json.dumps(hide(entry.details), ensure_ascii=False) if entry.details is not None else ""
         if len(details) > DETAILS_WIDTH:
             details = details[: DETAILS_WIDTH - 1] + "…"
         typer.echo(
-            f"{when(entry.at)}  {entry.chain}#{entry.seq}  {entry.actor or '-'}  {entry.action}  "
-            f"{entry.entity}:{entry.entity_id or '-'}  {details}"
+            f"{when(entry.at)}  {entry.chain}#{entry.seq}  {hide(entry.actor) or '-'}  {entry.action}  "
+            f"{entry.entity}:{hide(entry.entity_id) or '-'}  {details}"
         )

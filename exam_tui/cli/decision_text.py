@@ -89,7 +89,7 @@ def history_json(history: Sequence[DecisionEntry]) -> list[dict[str, Any]]:
 
 def cadre_lines(record: CadreRecord) -> list[str]:
     lines = [
-        t("cli.cadre.show.heading", name=record.name, id_number=record.id_number, unit=record.unit),
+        t("cli.cadre.show.heading", name=record.name, id_number=record.id_number_masked, unit=record.unit),
         t(
             "cli.cadre.show.posts",
             rank=record.rank or "-",
@@ -194,7 +194,7 @@ def cadre_json(record: CadreRecord) -> dict[str, Any]:
     from exam_tui.services.decision_exports import appointment_json, qualification_json
 
     return {
-        "id_number": record.id_number,
+        "id_number": record.id_number_masked,
         "name": record.name,
         "unit": record.unit,
         "rank": record.rank,

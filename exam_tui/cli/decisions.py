@@ -39,7 +39,11 @@ FormatOption = Annotated[
 OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite the -o file if it exists.")]
 UnmaskedOption = Annotated[
-    bool, typer.Option("--unmasked", help="Full ID numbers (personal data), e.g. to write a retake plan.")
+    bool,
+    typer.Option(
+        "--unmasked",
+        help="Full ID numbers (personal data) instead of masked ones; recorded in the audit trail.",
+    ),
 ]
 UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (exact name).")]
 
@@ -64,26 +68,35 @@ def _list_appointments(
     output: Path | None,
     force: bool,
     unmasked: bool = False,
+    by: str | None = None,
 ) -> None:
     from exam_tui.services import decision_exports, decision_reports
+    from exam_tui.services.pii import Unmasking
     from exam_tui.services.sessions import SessionError
 
     chosen = _format(fmt, output, force)
+    db = state(ctx).db()
+    actor = by or default_actor()
+    whole = Unmasking(db, actor) if unmasked else None
+    listed = ":".join(part for part in (status or "all", unit) if part)
     try:
-        views = decision_reports.list_appointments(state(ctx).db(), status=status, unit=unit)
+        views = decision_reports.list_appointments(db, status=status, unit=unit)
         if output is None:
             if not views and chosen == Format.TABLE:
                 typer.echo(t("cli.appointment.none"))
                 return
-            typer.echo(decision_exports.render_appointments(views, chosen, unmasked=unmasked), nl=False)
-            return
-        sheet = t("decision.sheet.deferred" if status == "deferred" else "decision.sheet.all")
-        count = decision_exports.export_appointments(
-            views, chosen, output, sheet=sheet, overwrite=force, unmasked=unmasked
-        )
+            text = decision_exports.render_appointments(views, chosen, unmasked=whole, entity_id=listed)
+            typer.echo(text, nl=False)
+        else:
+            sheet = t("decision.sheet.deferred" if status == "deferred" else "decision.sheet.all")
+            count = decision_exports.export_appointments(
+                views, chosen, output, sheet=sheet, overwrite=force, unmasked=whole, entity_id=listed
+            )
+            typer.echo(t("cli.appointment.written", count=count, path=output))
     except SessionError as exc:
         fail(exc.message())
-    typer.echo(t("cli.appointment.written", count=count, path=output))
+    if whole is not None:
+        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
 
 
 def deferred(
@@ -109,12 +122,13 @@ def deferred(
         str | None, typer.Option("--exam", help="Only this exam (BANK/EXAM), when several are deferred.")
     ] = None,
     room: Annotated[str | None, typer.Option("--room", help="The retake's exam room (考场).")] = None,
+    by: ByOption = None,
 ) -> None:
     """暂缓任用: cadres whose appointment is deferred, why, and when a retake may begin."""
     if retake_plan is not None:
-        _write_retake_plan(ctx, retake_plan, unit=unit, on=on, exam=exam, room=room, force=force)
+        _write_retake_plan(ctx, retake_plan, unit=unit, on=on, exam=exam, room=room, force=force, by=by)
         return
-    _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked)
+    _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked, by)
 
 
 def _retake_start(day: date) -> datetime:
@@ -137,10 +151,15 @@ def _write_retake_plan(
     exam: str | None,
     room: str | None,
     force: bool,
+    by: str | None,
 ) -> None:
-    """The deferred cadres with an attempt left, as a plan for one retake session on one day."""
+    """The deferred cadres with an attempt left, as a plan for one retake session on one day.
+
+    A plan seats people by their whole ID number: writing one is an unmasking, and audited as one.
+    """
     from exam_tui.formats.session_plan import plan_text
     from exam_tui.services import decision_reports
+    from exam_tui.services.pii import Unmasking, notice, record_unmask
     from exam_tui.services.sessions import SessionError
 
     if path.exists() and not force:
@@ -176,6 +195,7 @@ def _write_retake_plan(
         fail(t("cli.retake.nobody_by", date=day))
     starts_at = _retake_start(day)
     header = [
+        notice(),
         t("cli.retake.header", count=len(seated), day=day.isoformat()),
         t("cli.retake.header_open", path=path),
     ]
@@ -202,7 +222,18 @@ def _write_retake_plan(
         candidates=candidates,
         header=header,
     )
+    actor = by or default_actor()
+    listed = ":".join(part for part in ("deferred", unit) if part)
+    record_unmask(
+        Unmasking(state(ctx).db(), actor),
+        entity="appointments",
+        entity_id=listed,
+        export="retake_plan",
+        rows=len(seated),
+        file=path,
+    )
     path.write_text(text, encoding="utf-8")
+    typer.echo(t("export.pii_unmasked", actor=actor), err=True)
     typer.echo(t("cli.retake.written", path=path, count=len(seated), at=starts_at.strftime("%Y-%m-%d %H:%M")))
 
 
@@ -243,9 +274,10 @@ def appointment_list(
     output: OutputOption = None,
     force: ForceOption = False,
     unmasked: UnmaskedOption = False,
+    by: ByOption = None,
 ) -> None:
     """Every pre-appointment record with its decision."""
-    _list_appointments(ctx, status, unit, fmt, output, force, unmasked)
+    _list_appointments(ctx, status, unit, fmt, output, force, unmasked, by)
 
 
 @appointment_app.command(name="add")

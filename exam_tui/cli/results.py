@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import fail, state
+from exam_tui.cli.common import ByOption, default_actor, fail, state
 from exam_tui.i18n import t
 
 
@@ -38,11 +38,17 @@ def results(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the -o file if it exists.")] = False,
     unmasked: Annotated[
-        bool, typer.Option("--unmasked", help="Full ID numbers (personal data) instead of masked ones.")
+        bool,
+        typer.Option(
+            "--unmasked",
+            help="Full ID numbers (personal data) instead of masked ones; recorded in the audit trail.",
+        ),
     ] = False,
+    by: ByOption = None,
 ) -> None:
     """A session's results: one row per candidate on its roster (fields in docs/cli.md)."""
     from exam_tui.services import results_export
+    from exam_tui.services.pii import Unmasking
     from exam_tui.services.sessions import SessionError
 
     if fmt is None:
@@ -55,13 +61,18 @@ def results(
     if output is not None and output.exists() and not force:
         fail(t("cli.results.exists", path=output))
     db = state(ctx).db()
+    actor = by or default_actor()
+    whole = Unmasking(db, actor) if unmasked else None
     try:
         if output is None:
-            typer.echo(results_export.render_results(db, session_id, fmt, unmasked=unmasked), nl=False)
+            text = results_export.render_results(db, session_id, fmt, unmasked=whole)
+            typer.echo(text, nl=False)
+            if whole is not None:
+                typer.echo(t("export.pii_unmasked", actor=actor), err=True)
             return
-        written = results_export.export_results(
-            db, session_id, fmt, output, unmasked=unmasked, overwrite=force
-        )
+        written = results_export.export_results(db, session_id, fmt, output, unmasked=whole, overwrite=force)
     except SessionError as exc:  # an unknown session, or the file could not be written
         fail(exc.message())
     typer.echo(t("cli.results.written", id=session_id, count=written.candidates, path=output))
+    if whole is not None:
+        typer.echo(t("export.pii_unmasked", actor=actor), err=True)

@@ -52,9 +52,9 @@ def view_to_json(view: SessionView) -> dict[str, Any]:
     }
 
 
-def candidate_to_json(record: CandidateRecord) -> dict[str, Any]:
+def candidate_to_json(record: CandidateRecord, *, unmasked: bool = False) -> dict[str, Any]:
     return {
-        "id_number": record.id_number,
+        "id_number": record.id_number if unmasked else mask(record.id_number),
         "name": record.name,
         "unit": record.unit,
         "state": record.state,
@@ -76,10 +76,14 @@ def candidate_to_json(record: CandidateRecord) -> dict[str, Any]:
     }
 
 
-def detail_to_json(detail: SessionDetail) -> dict[str, Any]:
+def detail_to_json(detail: SessionDetail, *, unmasked: bool = False) -> dict[str, Any]:
+    from exam_tui.services.pii import notice
+
     fields = view_to_json(detail.session)
     del fields["candidates"]  # a count in `list`; here the full list below
     return {
+        "personal_information": True,
+        "notice": notice(),
         **fields,
         "pass_score": detail.pass_score,
         "total_points": detail.total_points,
@@ -87,7 +91,8 @@ def detail_to_json(detail: SessionDetail) -> dict[str, Any]:
         "closed_at": _iso(detail.closed_at),
         "extra_minutes": detail.extra_minutes,
         "allow_late_minutes": detail.allow_late_minutes,
-        "candidates": [candidate_to_json(c) for c in detail.candidates],
+        "id_numbers_masked": not unmasked,
+        "candidates": [candidate_to_json(c, unmasked=unmasked) for c in detail.candidates],
     }
 
 
@@ -207,17 +212,42 @@ def list_(
 
 
 @app.command()
-def show(ctx: typer.Context, session_id: SessionId, as_json: AsJson = False) -> None:
+def show(
+    ctx: typer.Context,
+    session_id: SessionId,
+    as_json: AsJson = False,
+    unmasked: Annotated[
+        bool,
+        typer.Option(
+            "--unmasked",
+            help="Full ID numbers (personal data) instead of masked ones; recorded in the audit trail.",
+        ),
+    ] = False,
+    by: ByOption = None,
+) -> None:
     """A session's record: its exam and times, and every candidate's state, progress and result."""
     from exam_tui.services import session_control
+    from exam_tui.services.pii import Unmasking, record_unmask
     from exam_tui.services.sessions import SessionError
 
+    db = state(ctx).db()
     try:
-        detail = session_control.session_detail(state(ctx).db(), session_id)
+        detail = session_control.session_detail(db, session_id)
     except SessionError as exc:
         fail(exc.message())
+    if unmasked:
+        actor = by or default_actor()
+        record_unmask(
+            Unmasking(db, actor),
+            entity="exam_session",
+            entity_id=str(session_id),
+            export="session_show.json" if as_json else "session_show.table",
+            rows=len(detail.candidates),
+            file=None,
+        )
+        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
     if as_json:
-        _dump(detail_to_json(detail))
+        _dump(detail_to_json(detail, unmasked=unmasked))
         return
     v = detail.session
     typer.echo(t("cli.session.show_title", id=v.id, title=v.title, state=v.state))
@@ -252,7 +282,7 @@ def show(ctx: typer.Context, session_id: SessionId, as_json: AsJson = False) -> 
     typer.echo(t("cli.session.candidate_header"))
     for c in detail.candidates:
         fields = (
-            mask(c.id_number),
+            c.id_number if unmasked else mask(c.id_number),
             c.name,
             c.unit,
             t(f"candidate.{c.state}"),

@@ -271,7 +271,7 @@ def attend(
 
 def _enrolled(who: str, by_number: dict[str, int], names: dict[str, list[int]], course_id: int) -> int:
     """An enrolled cadre by ID number, or by name when the name is unique in the course."""
-    from exam_tui.domain.idnumber import InvalidIdNumber, normalise_id_number
+    from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 
     try:
         number = normalise_id_number(who)
@@ -283,7 +283,7 @@ def _enrolled(who: str, by_number: dict[str, int], names: dict[str, list[int]], 
             fail(t("cli.training.not_enrolled", id_number=who, id=course_id))
         fail(t("cli.training.ambiguous_name", name=who, n=len(found), id=course_id))
     if number not in by_number:
-        fail(t("cli.training.not_enrolled", id_number=who, id=course_id))
+        fail(t("cli.training.not_enrolled", id_number=mask(number), id=course_id))
     return by_number[number]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from stdnum.cn import ric
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -52,7 +55,26 @@ def with_check_digit(first17: str) -> str:
 
 
 def mask(number: str) -> str:
-    """Shown on screens others can see: the region and the last four only (110105********7691)."""
-    if len(number) != 18:
-        return number
-    return number[:6] + "*" * 8 + number[-4:]
+    """Shown on every screen and in every export unless unmasking is asked for (and audited): the first
+    three and the last four characters, the other eleven starred (110***********7691). Anything that is
+    not 18 characters long (a number half typed) is starred all but its last four."""
+    if len(number) == 18:
+        return number[:3] + "*" * 11 + number[-4:]
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+# Eighteen characters of an ID number standing on their own: not part of a longer run of letters or digits
+# (a hash in hex, a longer number), so that only what reads as an ID number is starred.
+_WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_within(value: Any) -> Any:
+    """Every ID number inside ``value`` masked: a string, or the strings of lists and dicts (keys too),
+    for free text such as an audit event's details; anything else as it is."""
+    if isinstance(value, str):
+        return _WHOLE_ID.sub(lambda m: mask(m.group(0).upper()), value)
+    if isinstance(value, list | tuple):
+        return [mask_within(v) for v in value]
+    if isinstance(value, dict):
+        return {mask_within(k): mask_within(v) for k, v in value.items()}
+    return value

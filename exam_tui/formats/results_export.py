@@ -3,6 +3,10 @@
 The writers take plain rows of cells (text, numbers, aware datetimes, None for empty) and headers
 already in the UI language; what the columns mean is the caller's business. Times are shown in the
 local time zone of the machine that writes the file, to the second.
+
+A table about people carries a ``notice`` (that it holds personal information, in the UI language) and
+every writer puts it at the top: the first line of the text table and of the CSV, the first row of the
+worksheet (the headers then in row 2). JSON documents carry it as fields of their own (``pii_document``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Sheet:
     title: str
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
+    notice: str | None = None  # said above the headers: the sheet holds personal information
 
 
 def cell_text(value: Cell, *, empty: str = "") -> str:
@@ -57,8 +62,11 @@ def _is_number(value: Cell) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def table_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, empty: str = "-") -> str:
-    """Columns padded to their widest cell (CJK counted double); number columns aligned right."""
+def table_text(
+    headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, empty: str = "-", notice: str | None = None
+) -> str:
+    """Columns padded to their widest cell (CJK counted double); number columns aligned right; the
+    ``notice``, if any, on a line of its own above them."""
     texts = [list(headers), *([cell_text(v, empty=empty) for v in row] for row in rows)]
     widths = [max(display_width(r[i]) for r in texts) for i in range(len(headers))]
     numeric = [any(_is_number(row[i]) for row in rows) for i in range(len(headers))]
@@ -70,13 +78,21 @@ def table_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, empty:
             cells.append(pad + text if numeric[i] else text + pad)
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
+    if notice:
+        lines.insert(0, notice)
     return "\n".join(lines) + "\n"
 
 
-def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
-    """CSV starting with a byte-order mark: without it Excel on Chinese Windows reads UTF-8 as GBK."""
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, notice: str | None = None) -> str:
+    """CSV starting with a byte-order mark: without it Excel on Chinese Windows reads UTF-8 as GBK.
+
+    The ``notice`` is a record of one field before the headers: Excel shows it in cell A1, the way the
+    workbook does; a reader that wants the table skips that one line.
+    """
     out = io.StringIO(newline="")
     writer = csv.writer(out)  # CRLF line ends, as Excel writes them
+    if notice:
+        writer.writerow([notice])
     writer.writerow(headers)
     for row in rows:
         writer.writerow([cell_text(v) for v in row])
@@ -85,6 +101,11 @@ def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
 
 def json_text(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def pii_document(notice: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A JSON document about people: the two fields that say so first, then the document itself."""
+    return {"personal_information": True, "notice": notice, **body}
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
@@ -98,10 +119,14 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     bold = Font(bold=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title)
+        top = 1
+        if sheet.notice:  # not counted in the widths: it runs on over the empty cells to its right
+            ws.cell(row=1, column=1, value=sheet.notice).font = Font(bold=True, color="C00000")
+            top = 2
         widths = [display_width(h) for h in sheet.headers]
         for column, header in enumerate(sheet.headers, start=1):
-            ws.cell(row=1, column=column, value=header).font = bold
-        for r, row in enumerate(sheet.rows, start=2):
+            ws.cell(row=top, column=column, value=header).font = bold
+        for r, row in enumerate(sheet.rows, start=top + 1):
             for column, value in enumerate(row, start=1):
                 cell = ws.cell(row=r, column=column)
                 if isinstance(value, datetime):
@@ -115,9 +140,11 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
                 widths[column - 1] = max(widths[column - 1], display_width(cell_text(value)))
         for column, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = f"A{top + 1}"
         if sheet.rows:
-            ws.auto_filter.ref = ws.dimensions
+            columns = max(len(sheet.headers), *(len(r) for r in sheet.rows), 1)
+            last = f"{get_column_letter(columns)}{top + len(sheet.rows)}"
+            ws.auto_filter.ref = f"A{top}:{last}"
     if not sheets:
         workbook.create_sheet()
     workbook.save(path)

@@ -502,6 +502,8 @@ MESSAGES: dict[str, str] = {
     "key.export": "Export",
     "console.export.done": "Results of {count} candidates written to {path}",
     "export.exists": "{path} already exists; not overwritten",
+    "export.pii_notice": "Contains personal information: for official use only, not to be passed on",
+    "export.pii_unmasked": "Full ID numbers given out as asked; recorded in the audit trail (by {actor})",
     # results workbook: the summary sheet
     "export.summary.sheet": "Summary",
     "export.summary.item": "Item",

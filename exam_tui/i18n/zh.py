@@ -506,6 +506,8 @@ MESSAGES: dict[str, str] = {
     "key.export": "导出",
     "console.export.done": "已导出成绩({count} 名考生)到 {path}",
     "export.exists": "文件 {path} 已存在,未覆盖",
+    "export.pii_notice": "本表含个人信息,仅限工作需要使用,不得外传",
+    "export.pii_unmasked": "已按要求输出完整身份证号,此操作已记入审计日志(操作人 {actor})",
     # results workbook: the summary sheet
     "export.summary.sheet": "汇总",
     "export.summary.item": "项目",

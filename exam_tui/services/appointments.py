@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from exam_tui.domain.idnumber import InvalidIdNumber, normalise_id_number
+from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.policy import Decision, Outcome, RetakeRule, Sitting, Status, decide
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError, bank_slug_of, find_exam
@@ -360,7 +360,7 @@ def cadre_by_id_number(session: Session, id_number: str) -> CadreRow:
         raise SessionError("login.bad_id", reason=exc.reason) from exc
     cadre = session.execute(select(CadreRow).where(CadreRow.id_number == number)).scalar_one_or_none()
     if cadre is None:
-        raise SessionError("cadre.not_found", id_number=number)
+        raise SessionError("cadre.not_found", id_number=mask(number))
     return cadre
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exam_tui.formats.results_export import Cell, Sheet, json_text, table_text, write_xlsx
+from exam_tui.formats.results_export import Cell, Sheet, json_text, pii_document, table_text, write_xlsx
 from exam_tui.i18n import t
+from exam_tui.services.pii import notice
 from exam_tui.services.points import rules_in_force
 from exam_tui.services.results_export import ExportError, write_atomically
 from exam_tui.services.runtime import Database
@@ -209,20 +210,23 @@ def _points(r: CourseRecord) -> tuple[list[str], list[list[Cell]]]:
 
 
 def sheets(r: CourseRecord) -> list[Sheet]:
-    parts = [Sheet(t("course.sheet.info"), [t("course.col.field"), t("course.col.value")], _info(r))]
+    """Every sheet names people (the roles on the first), so every sheet carries the notice."""
+    parts = [
+        Sheet(t("course.sheet.info"), [t("course.col.field"), t("course.col.value")], _info(r), notice())
+    ]
     for key, (headers, rows) in (
         ("attendance", _attendance(r)),
         ("test", _test(r)),
         ("draws", _draws(r)),
         ("points", _points(r)),
     ):
-        parts.append(Sheet(t(f"course.sheet.{key}"), headers, rows))
+        parts.append(Sheet(t(f"course.sheet.{key}"), headers, rows, notice()))
     return parts
 
 
 def record_text(r: CourseRecord) -> str:
     """The record for the terminal: each part under its heading, as aligned tables."""
-    out = []
+    out = [notice() + "\n"]
     for sheet in sheets(r):
         out.append(
             f"{sheet.title}\n{table_text(sheet.headers, sheet.rows) if sheet.rows else t('course.none') + chr(10)}"
@@ -286,7 +290,7 @@ def record_json(r: CourseRecord) -> str:
             for p in r.points
         ],
     }
-    return json_text(document)
+    return json_text(pii_document(notice(), document))
 
 
 def export_record(r: CourseRecord, path: Path, *, overwrite: bool) -> None:

@@ -11,9 +11,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from exam_tui.formats.results_export import Cell, Sheet, csv_text, json_text, table_text, write_xlsx
+from exam_tui.formats.results_export import (
+    Cell,
+    Sheet,
+    csv_text,
+    json_text,
+    pii_document,
+    table_text,
+    write_xlsx,
+)
 from exam_tui.i18n import t
 from exam_tui.services.decision_reports import AppointmentView, QualificationView
+from exam_tui.services.pii import Unmasking, notice, record_unmask
 from exam_tui.services.results_export import ExportError, write_atomically
 
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -145,22 +154,34 @@ def _headers(prefix: str, columns: Sequence[str]) -> list[str]:
     return [t(f"{prefix}.{c}") for c in columns]
 
 
-def render_appointments(views: Sequence[AppointmentView], fmt: str, *, unmasked: bool = False) -> str:
+def render_appointments(
+    views: Sequence[AppointmentView], fmt: str, *, unmasked: Unmasking | None = None, entity_id: str = "all"
+) -> str:
+    """The list as text; ID numbers whole only when ``unmasked`` says who asks (audited first).
+    ``entity_id`` names the list in that audit event (its status, and unit when filtered)."""
+    _audit(unmasked, views, fmt, entity_id, None)
+    return _appointments_text(views, fmt, unmasked is not None)
+
+
+def _appointments_text(views: Sequence[AppointmentView], fmt: str, whole: bool) -> str:
     headers = _headers("decision.header", APPOINTMENT_COLUMNS)
+    rows = appointment_rows(views, unmasked=whole)
     if fmt == "csv":
-        return csv_text(headers, appointment_rows(views, unmasked=unmasked))
+        return csv_text(headers, rows, notice=notice())
     if fmt == "json":
-        return json_text([appointment_json(v, unmasked=unmasked) for v in views])
-    return table_text(headers, appointment_rows(views, unmasked=unmasked))
+        listed = [appointment_json(v, unmasked=whole) for v in views]
+        return json_text(pii_document(notice(), {"id_numbers_masked": not whole, "appointments": listed}))
+    return table_text(headers, rows, notice=notice())
 
 
 def render_qualifications(views: Sequence[QualificationView], fmt: str) -> str:
     headers = _headers("qualification.header", QUALIFICATION_COLUMNS)
     if fmt == "csv":
-        return csv_text(headers, qualification_rows(views))
+        return csv_text(headers, qualification_rows(views), notice=notice())
     if fmt == "json":
-        return json_text([qualification_json(q) for q in views])
-    return table_text(headers, qualification_rows(views))
+        listed = [qualification_json(q) for q in views]
+        return json_text(pii_document(notice(), {"id_numbers_masked": True, "qualifications": listed}))
+    return table_text(headers, qualification_rows(views), notice=notice())
 
 
 def export_appointments(
@@ -170,18 +191,34 @@ def export_appointments(
     *,
     sheet: str,
     overwrite: bool = False,
-    unmasked: bool = False,
+    unmasked: Unmasking | None = None,
+    entity_id: str = "all",
 ) -> int:
     """Write the list to ``path`` (xlsx, csv, json or table text); returns the number of rows."""
     _check(fmt, path, overwrite)
+    _audit(unmasked, views, fmt, entity_id, path)
     if fmt == "xlsx":
-        rows = appointment_rows(views, unmasked=unmasked)
+        rows = appointment_rows(views, unmasked=unmasked is not None)
         headers = _headers("decision.header", APPOINTMENT_COLUMNS)
-        write_atomically(path, lambda partial: write_xlsx(partial, [Sheet(sheet, headers, rows)]))
+        write_atomically(path, lambda partial: write_xlsx(partial, [Sheet(sheet, headers, rows, notice())]))
     else:
-        text = render_appointments(views, fmt, unmasked=unmasked)
+        text = _appointments_text(views, fmt, unmasked is not None)
         write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
     return len(views)
+
+
+def _audit(
+    unmasked: Unmasking | None, views: Sequence[AppointmentView], fmt: str, entity_id: str, path: Path | None
+) -> None:
+    if unmasked is not None:
+        record_unmask(
+            unmasked,
+            entity="appointments",
+            entity_id=entity_id,
+            export=f"appointments.{fmt}",
+            rows=len(views),
+            file=path,
+        )
 
 
 def export_qualifications(
@@ -191,7 +228,7 @@ def export_qualifications(
     if fmt == "xlsx":
         rows = qualification_rows(views)
         headers = _headers("qualification.header", QUALIFICATION_COLUMNS)
-        sheet = Sheet(t("qualification.sheet"), headers, rows)
+        sheet = Sheet(t("qualification.sheet"), headers, rows, notice())
         write_atomically(path, lambda partial: write_xlsx(partial, [sheet]))
     else:
         text = render_qualifications(views, fmt)

@@ -270,6 +270,11 @@ class CadreRecord:
     courses: list[CourseTaken] = field(default_factory=list)
     points: list[YearPoints] = field(default_factory=list)
 
+    @property
+    def id_number_masked(self) -> str:
+        """What every screen and export shows; ``id_number`` is for finding the cadre again."""
+        return mask(self.id_number)
+
 
 def cadre_record(db: Database, id_number: str) -> CadreRecord:
     """Everything the system holds on a cadre's exams and decisions (for ``cadre show`` and the TUI)."""

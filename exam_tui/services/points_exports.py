@@ -11,8 +11,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from exam_tui.domain.points import CATEGORY_IDS
-from exam_tui.formats.results_export import Cell, Sheet, display_width, json_text, table_text, write_xlsx
+from exam_tui.formats.results_export import (
+    Cell,
+    Sheet,
+    display_width,
+    json_text,
+    pii_document,
+    table_text,
+    write_xlsx,
+)
 from exam_tui.i18n import t
+from exam_tui.services.pii import notice as pii_notice
 from exam_tui.services.points import CadrePoints, NoticeRow, UnitStanding
 from exam_tui.services.results_export import ExportError, write_atomically
 
@@ -123,33 +132,40 @@ def _right(text: str, width: int) -> str:
 
 def notice_json(rows: Sequence[NoticeRow], *, unit: str, year: int) -> str:
     return json_text(
-        {
-            "unit": unit,
-            "year": year,
-            "cadres": [
-                {
-                    "id_number": r.id_number_masked,
-                    "name": r.name,
-                    "rank": r.rank,
-                    "points": {c: r.totals[c].counted for c in CATEGORY_IDS},
-                    "raw": {c: r.totals[c].raw for c in CATEGORY_IDS},
-                    "total": r.total,
-                }
-                for r in rows
-            ],
-        }
+        pii_document(
+            pii_notice(),
+            {
+                "unit": unit,
+                "year": year,
+                "cadres": [
+                    {
+                        "id_number": r.id_number_masked,
+                        "name": r.name,
+                        "rank": r.rank,
+                        "points": {c: r.totals[c].counted for c in CATEGORY_IDS},
+                        "raw": {c: r.totals[c].raw for c in CATEGORY_IDS},
+                        "total": r.total,
+                    }
+                    for r in rows
+                ],
+            },
+        )
     )
 
 
 def export_notice(
     rows: Sequence[NoticeRow], path: Path, *, unit: str, year: int, posted_on: date, overwrite: bool
 ) -> None:
-    """The notice as ``.xlsx`` (one sheet, ID numbers masked as on the board) or ``.txt`` (the printable page)."""
+    """The notice as ``.xlsx`` (one sheet, ID numbers masked as on the board) or ``.txt`` (the printable page).
+
+    The workbook and the JSON are working files and say at their top that they hold personal information;
+    the printable page is the 公示 itself, made to be posted, and does not.
+    """
     if path.exists() and not overwrite:
         raise ExportError("cli.results.exists", path=path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        sheet = Sheet(t("points.notice.sheet"), notice_headers(), notice_rows(rows))
+        sheet = Sheet(t("points.notice.sheet"), notice_headers(), notice_rows(rows), pii_notice())
         write_atomically(path, lambda partial: write_xlsx(partial, [sheet]))
     elif suffix == ".txt":
         text = notice_page(rows, unit=unit, year=year, posted_on=posted_on)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from exam_tui.domain.idnumber import mask
 from exam_tui.domain.session_summary import Outcome, SessionSummary, summarize
 from exam_tui.domain.sittings import SessionState
 from exam_tui.services import appointments
@@ -91,7 +92,7 @@ def terminate_attempt(
     reason = _required(reason)
     with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
         if attempt is None or attempt.state != IN_PROGRESS:
-            raise SessionError("proctor.not_in_progress", id_number=id_number)
+            raise SessionError("proctor.not_in_progress", id_number=mask(id_number))
         submit(session, attempt, "terminated", now)
         _record(session, now, actor, "terminated", session_id, attempt.id, reason, id_number=id_number)
 
@@ -114,7 +115,7 @@ def reopen_attempt(
     reason = _required(reason)
     with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
         if attempt is None or attempt.state == IN_PROGRESS:
-            raise SessionError("proctor.not_handed_in", id_number=id_number)
+            raise SessionError("proctor.not_handed_in", id_number=mask(id_number))
         if attempt.submit_reason != "candidate":
             raise SessionError("proctor.reopen_reason", reason=f"result.reason.{attempt.submit_reason}")
         if now >= attempt.deadline_at:
@@ -151,9 +152,9 @@ def mark_absent(
     reason = _required(reason)
     with _intervention(db, session_id, id_number, clock) as (session, now, entry, attempt):
         if attempt is not None:
-            raise SessionError("proctor.has_attempt", id_number=id_number)
+            raise SessionError("proctor.has_attempt", id_number=mask(id_number))
         if entry.absent:
-            raise SessionError("proctor.already_absent", id_number=id_number)
+            raise SessionError("proctor.already_absent", id_number=mask(id_number))
         exam_session = session.get(ExamSessionRow, session_id)
         assert exam_session is not None
         exam = session.get(ExamRow, exam_session.exam_id)
@@ -233,7 +234,7 @@ def _on_roster(session: Session, session_id: int, id_number: str) -> tuple[Sessi
         .where(SessionCandidateRow.session_id == session_id, CadreRow.id_number == id_number.upper())
     ).first()
     if found is None:
-        raise SessionError("proctor.not_on_roster", id_number=id_number)
+        raise SessionError("proctor.not_on_roster", id_number=mask(id_number))
     return found[0], found[1]
 
 

@@ -21,9 +21,11 @@ from exam_tui.formats.results_export import (
     csv_text,
     display_width,
     json_text,
+    pii_document,
     table_text,
 )
 from exam_tui.i18n import t
+from exam_tui.services.pii import notice as pii_notice
 from exam_tui.services.results_export import ExportError, write_atomically
 
 TEXT_FORMATS = ("table", "csv", "json")
@@ -62,6 +64,13 @@ class ReportDocument:
     charts: Sequence[ReportChart] = field(default_factory=tuple)
     generated_at: datetime | None = None
     landscape: bool = False  # wide tables: the PDF on A4 landscape
+    # The report names people: every format says so at its top (the line under the PDF's title, the
+    # first line of the text and the CSV, the first row of each sheet, the JSON's first fields).
+    personal: bool = False
+
+    @property
+    def notice(self) -> str | None:
+        return pii_notice() if self.personal else None
 
 
 def format_for(fmt: str | None, path: Path | None) -> str:
@@ -82,10 +91,11 @@ def format_for(fmt: str | None, path: Path | None) -> str:
 def render(document: ReportDocument, fmt: str) -> str:
     """The report as text for stdout: ``table``, ``csv`` or ``json``."""
     if fmt == "json":
-        return json_text(document.data)
+        notice = document.notice
+        return json_text(pii_document(notice, document.data) if notice else document.data)
     if fmt == "csv":
         main = document.tables[0]
-        return csv_text(main.headers, main.rows)
+        return csv_text(main.headers, main.rows, notice=document.notice)
     if fmt == "table":
         return _table_text(document)
     raise ExportError("report.needs_file", fmt=fmt)
@@ -120,7 +130,7 @@ def _facts_lines(document: ReportDocument) -> list[str]:
 
 
 def _table_text(document: ReportDocument) -> str:
-    lines = [document.title]
+    lines = [document.notice, document.title] if document.notice else [document.title]
     if document.subtitle:
         lines.append(document.subtitle)
     lines.append("")
@@ -147,13 +157,15 @@ def _write_xlsx(document: ReportDocument, path: Path) -> None:
 
     summary_rows: list[list[Cell]] = [[label, value] for label, value in document.facts]
     summary_rows += [[t("report.note"), note] for note in document.notes]
+    notice = document.notice
     summary = Sheet(
-        _sheet_name(t("report.summary_sheet")), [t("report.item"), t("report.value")], summary_rows
+        _sheet_name(t("report.summary_sheet")), [t("report.item"), t("report.value")], summary_rows, notice
     )
     sheets = [summary] + [
-        Sheet(_sheet_name(table.title), list(table.headers), [list(r) for r in table.rows])
+        Sheet(_sheet_name(table.title), list(table.headers), [list(r) for r in table.rows], notice)
         for table in document.tables
     ]
+    top = 2 if notice else 1  # the header row: below the notice when there is one
     by_title = {table.title: table for table in document.tables}
     specs = []
     for chart in document.charts:
@@ -161,15 +173,15 @@ def _write_xlsx(document: ReportDocument, path: Path) -> None:
         count = len(table.rows) if chart.rows is None else min(chart.rows, len(table.rows))
         if not count:
             continue
-        last = count + 1
+        last = count + top
         specs.append(
             ChartSpec(
                 sheet=_sheet_name(table.title),
                 kind=chart.kind,
                 title=chart.title,
-                categories=(chart.label_column + 1, 2, last),
-                values=[(chart.value_column + 1, 2, last)],
-                anchor=f"{get_column_letter(len(table.headers) + 2)}2",
+                categories=(chart.label_column + 1, top + 1, last),
+                values=[(chart.value_column + 1, top + 1, last)],
+                anchor=f"{get_column_letter(len(table.headers) + 2)}{top + 1}",
             )
         )
     write_xlsx_with_charts(path, sheets, specs)
@@ -187,7 +199,8 @@ def _write_pdf(document: ReportDocument, path: Path) -> None:
         write_pdf,
     )
 
-    sections: list[PdfSection] = [Facts(list(document.facts))]
+    sections: list[PdfSection] = [Paragraph(document.notice)] if document.notice else []
+    sections.append(Facts(list(document.facts)))
     if document.notes:
         sections.append(Paragraph("\n".join(document.notes)))
     charts = {chart.table: chart for chart in document.charts}

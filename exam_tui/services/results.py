@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from exam_tui.domain.idnumber import mask
 from exam_tui.domain.paper import Paper
 from exam_tui.services.attempts import IN_PROGRESS
+from exam_tui.services.pii import notice
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import candidate_state, roster_rows
 from exam_tui.services.sessions import SessionError, SessionView, session_views
@@ -174,6 +175,8 @@ def results_to_json(results: SessionResults, *, unmasked: bool = False) -> dict[
     """The export as a JSON document; ID numbers masked unless ``unmasked``."""
     v = results.session
     return {
+        "personal_information": True,
+        "notice": notice(),
         "session": {
             "id": v.id,
             "title": v.title,

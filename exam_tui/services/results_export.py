@@ -25,6 +25,7 @@ from exam_tui.formats.results_export import (
     write_xlsx,
 )
 from exam_tui.i18n import t
+from exam_tui.services.pii import Unmasking, notice, record_unmask
 from exam_tui.services.results import CandidateResult, SessionResults, results_to_json, session_results
 from exam_tui.services.runtime import Database
 from exam_tui.services.sessions import SessionError
@@ -60,11 +61,16 @@ class ExportWritten:
     candidates: int
 
 
-def render_results(db: Database, session_id: int, fmt: str, *, unmasked: bool = False) -> str:
-    """The export as text (``table``, ``csv`` or ``json``): what goes to stdout or into a text file."""
+def render_results(db: Database, session_id: int, fmt: str, *, unmasked: Unmasking | None = None) -> str:
+    """The export as text (``table``, ``csv`` or ``json``): what goes to stdout or into a text file.
+
+    ID numbers are masked unless ``unmasked`` says who asks for them whole; that is audited first.
+    """
     if fmt not in TEXT_FORMATS:
         raise ValueError(f"not a text format: {fmt}")
-    return _text(session_results(db, session_id), fmt, unmasked)
+    data = session_results(db, session_id)
+    _audit(unmasked, session_id, fmt, data, None)
+    return _text(data, fmt, unmasked is not None)
 
 
 def export_results(
@@ -73,7 +79,7 @@ def export_results(
     fmt: str,
     path: Path,
     *,
-    unmasked: bool = False,
+    unmasked: Unmasking | None = None,
     overwrite: bool = False,
 ) -> ExportWritten:
     """Write the export to ``path`` (missing folders created), through a temporary file beside it."""
@@ -82,25 +88,41 @@ def export_results(
     if path.exists() and not overwrite:  # before reading: a refusal should not cost a whole session's read
         raise ExportError("export.exists", path=path)
     data = session_results(db, session_id)
+    _audit(unmasked, session_id, fmt, data, path)
+    whole = unmasked is not None
     if fmt == "xlsx":
         sheets = [
-            Sheet(t("cli.results.sheet.results"), _headers(), _rows(data, unmasked)),
-            *_item_sheets(data, unmasked),
+            Sheet(t("cli.results.sheet.results"), _headers(), _rows(data, whole), notice()),
+            *_item_sheets(data, whole),
             _summary_sheet(data),
         ]
         write_atomically(path, lambda partial: write_xlsx(partial, sheets))
     else:
-        text = _text(data, fmt, unmasked)
+        text = _text(data, fmt, whole)
         write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
     return ExportWritten(path, len(data.candidates))
 
 
+def _audit(
+    unmasked: Unmasking | None, session_id: int, fmt: str, data: SessionResults, path: Path | None
+) -> None:
+    if unmasked is not None:
+        record_unmask(
+            unmasked,
+            entity="exam_session",
+            entity_id=str(session_id),
+            export=f"results.{fmt}",
+            rows=len(data.candidates),
+            file=path,
+        )
+
+
 def _text(data: SessionResults, fmt: str, unmasked: bool) -> str:
     if fmt == "csv":
-        return csv_text(_headers(), _rows(data, unmasked))
+        return csv_text(_headers(), _rows(data, unmasked), notice=notice())
     if fmt == "json":
         return json_text(results_to_json(data, unmasked=unmasked))
-    return _heading(data) + "\n" + table_text(_headers(), _rows(data, unmasked))
+    return notice() + "\n" + _heading(data) + "\n" + table_text(_headers(), _rows(data, unmasked))
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
@@ -178,8 +200,10 @@ def _item_sheets(data: SessionResults, unmasked: bool) -> list[Sheet]:
         [_id(c, unmasked), c.name, *[i.question for i in c.items], *padding[len(c.items) :]] for c in began
     ]
     return [
-        Sheet(t("cli.results.sheet.items"), [*people, *numbers, t("cli.results.header.total")], points),
-        Sheet(t("cli.results.sheet.questions"), [*people, *numbers], questions),
+        Sheet(
+            t("cli.results.sheet.items"), [*people, *numbers, t("cli.results.header.total")], points, notice()
+        ),
+        Sheet(t("cli.results.sheet.questions"), [*people, *numbers], questions, notice()),
     ]
 
 

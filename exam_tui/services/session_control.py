@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
+from exam_tui.domain.idnumber import mask
 from exam_tui.domain.sittings import SessionState
 from exam_tui.formats.session_plan import PlanFile, read_plan
 from exam_tui.i18n import t
@@ -204,7 +205,7 @@ def extend_time(
             session.add(row)
         attempts = session.execute(stmt.with_for_update()).scalars().all()
         if id_number is not None and not attempts:
-            raise SessionError("session.extend_no_attempt", id_number=id_number)
+            raise SessionError("session.extend_no_attempt", id_number=mask(id_number))
         for attempt in attempts:
             attempt.extra_minutes += minutes
             attempt.deadline_at += timedelta(minutes=minutes)

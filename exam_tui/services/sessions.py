@@ -116,7 +116,7 @@ def schedule_session(
         cadres = session.execute(select(CadreRow).where(CadreRow.id_number.in_(wanted))).scalars().all()  # type: ignore[attr-defined]
         missing = sorted(set(wanted) - {c.id_number for c in cadres})
         if missing:
-            raise SessionError("session.unknown_cadres", numbers=", ".join(missing))
+            raise SessionError("session.unknown_cadres", numbers=", ".join(mask(n) for n in missing))
         row = ExamSessionRow(
             exam_id=exam.id,  # type: ignore[arg-type]
             title=title,

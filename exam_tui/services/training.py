@@ -131,7 +131,7 @@ def _cadres(session: Session, id_numbers: Sequence[str]) -> list[CadreRow]:
     }
     missing = [n for n in wanted if n not in found]
     if missing:
-        raise SessionError("session.unknown_cadres", numbers=", ".join(missing))
+        raise SessionError("session.unknown_cadres", numbers=", ".join(mask(n) for n in missing))
     return [found[n] for n in wanted]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from exam_tui.domain.idnumber import mask
 from exam_tui.services import banks
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database, connect
@@ -175,7 +176,7 @@ def test_sit_kill_resume_and_hand_in(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    record = next(c for c in json.loads(shown.stdout)["candidates"] if c["id_number"] == number)
+    record = next(c for c in json.loads(shown.stdout)["candidates"] if c["id_number"] == mask(number))
     assert record["state"] == "handed_in" and record["answered"] == 2 and record["resumes"] == 1
     assert record["grading"] == "graded" and record["score"] is not None
 

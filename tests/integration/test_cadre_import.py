@@ -225,8 +225,8 @@ def test_cli_import_and_list(url: str) -> None:
     assert listing.exit_code == 0
     assert listing.stdout.splitlines() == [
         "身份证号\t姓名\t单位\t职级\t现任职务\t拟任职务",
-        "110105********1131\t张志强\t市财政局\t副处长级\t预算科科长\t副局长",
-        "110106********0684\t刘芳\t市财政局\t一级主任科员\t国库科副科长\t国库科科长",
+        "110***********1131\t张志强\t市财政局\t副处长级\t预算科科长\t副局长",
+        "110***********0684\t刘芳\t市财政局\t一级主任科员\t国库科副科长\t国库科科长",
     ]
     as_json = json.loads(run("--db", url, "cadre", "list", "--json").stdout)
     assert len(as_json) == 12
@@ -239,7 +239,7 @@ def test_cli_import_and_list(url: str) -> None:
         "proposed_post",
         "category",
     }
-    assert "1234567" not in json.dumps(as_json) and as_json[0]["id_number_masked"] == "110101********0217"
+    assert "1234567" not in json.dumps(as_json) and as_json[0]["id_number_masked"] == "110***********0217"
 
 
 def test_cli_import_errors(url: str, tmp_path: Path) -> None:

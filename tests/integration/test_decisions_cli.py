@@ -12,6 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from exam_tui.cli import app
+from exam_tui.domain.idnumber import mask
 from exam_tui.services import answers, attempts, banks, session_control
 from exam_tui.services.runtime import Database
 from exam_tui.services.sessions import schedule_session
@@ -66,7 +67,7 @@ def test_deferred_lists_the_failed_and_the_absent_in_every_format(
 ) -> None:
     _run_demo_session(db, clock, demo)
     numbers = demo[2]
-    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)
+    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
     by_number = {d["id_number"]: d for d in listed}
     assert numbers[0] not in by_number
     assert by_number[numbers[1]]["reason"] == "failed" and by_number[numbers[1]]["score"] == 0
@@ -79,7 +80,7 @@ def test_deferred_lists_the_failed_and_the_absent_in_every_format(
     written = run(db, "deferred", "-o", str(out))
     assert written.exit_code == 0 and str(out) in written.stdout
     sheet = load_workbook(out).active
-    assert sheet.title == "暂缓任用名单" and sheet.max_row == len(listed) + 1
+    assert sheet.title == "暂缓任用名单" and sheet.max_row == len(listed) + 2  # the notice, the headers
     assert run(db, "deferred", "-o", str(out)).exit_code == 1  # exists, no --force
     unknown = run(db, "deferred", "--unit", "不存在的单位")
     assert unknown.exit_code == 1 and "不存在的单位" in unknown.stderr
@@ -92,7 +93,7 @@ def test_override_needs_a_reason_and_shows_in_the_history(
     failed_number = demo[2][1]
     record = next(
         d
-        for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)
+        for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
         if d["id_number"] == failed_number
     )
     number = str(record["id"])
@@ -131,7 +132,7 @@ def test_cadre_show_has_the_sittings_and_decisions(
     passed, _ = _run_demo_session(db, clock, demo)
     number = demo[2][0]
     record = json.loads(run(db, "cadre", "show", number, "--json").stdout)
-    assert record["id_number"] == number
+    assert record["id_number"] == mask(number)  # masked: whoever typed the number, others see the screen
     assert [s["attempt"] for s in record["sittings"]] == [passed]
     assert record["sittings"][0]["passed"] is True
     (appointment,) = record["appointments"]
@@ -256,7 +257,7 @@ def test_closing_from_the_command_line_records_who_closed_on_the_deferrals_it_ma
     session_id, _, numbers = demo
     assert run(db, "session", "start", str(session_id), "--by", "监考员张").exit_code == 0
     assert run(db, "session", "close", str(session_id), "--by", "监考员张").exit_code == 0
-    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)
+    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
     absent = next(d for d in listed if d["id_number"] == numbers[0])
     history = json.loads(run(db, "appointment", "show", str(absent["id"]), "--json").stdout)["history"]
     assert history[-1]["actor"] == "监考员张" and history[-1]["reason"] == "absent"
@@ -310,6 +311,7 @@ def test_a_retake_plan_from_the_deferred_list_opens_and_clears_the_one_who_passe
     clock.now = datetime.now(UTC)
     _sit(db, clock, opened["access_code"], failed_number, right=True)
     listed = {
-        d["id_number"] for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)
+        d["id_number"]
+        for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
     }
     assert failed_number not in listed and len(listed) == len(demo[2]) - 2

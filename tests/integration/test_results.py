@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from exam_tui.cli import app
 from exam_tui.domain.idnumber import mask, with_check_digit
 from exam_tui.formats.results_export import Sheet, display_width, table_text, write_xlsx
+from exam_tui.i18n import t
 from exam_tui.services import admission, answers, attempts, banks, cadres
 from exam_tui.services.attempts import AttemptState
 from exam_tui.services.grading import record_mark
@@ -307,7 +308,16 @@ def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed) -> None:
     assert result.exit_code == 0 and result.stderr == ""
     document = json.loads(result.stdout)
     assert document == results_to_json(session_results(db, mixed.session_id))
-    assert set(document) == {"session", "pass_score", "total_points", "id_numbers_masked", "candidates"}
+    assert set(document) == {
+        "personal_information",
+        "notice",
+        "session",
+        "pass_score",
+        "total_points",
+        "id_numbers_masked",
+        "candidates",
+    }
+    assert document["personal_information"] is True and document["notice"] == t("export.pii_notice")
     assert document["session"]["exam"] == "results-test/mixed" and document["session"]["closed_at"] is None
     assert document["session"]["started_at"] == "2026-11-23T01:00:00+00:00"
     assert document["id_numbers_masked"] is True
@@ -356,7 +366,8 @@ def _on_screen(text: str) -> str:
 def test_table_is_the_default_and_masks(db: Database, mixed: Mixed) -> None:
     result = run("--db", mixed.url, "results", str(mixed.session_id))
     assert result.exit_code == 0
-    title, header, rule, *rows = result.stdout.splitlines()
+    notice, title, header, rule, *rows = result.stdout.splitlines()
+    assert notice == "本表含个人信息,仅限工作需要使用,不得外传"
     assert title.startswith(f"考试场次 {mixed.session_id}《成绩导出测试场次》") and "考生 6 人" in title
     assert header.split() == HEADERS_ZH and set(rule) == {"-", " "}
     assert len(rows) == 6 and not any(n in result.stdout for n in PEOPLE)
@@ -373,7 +384,8 @@ def test_table_is_the_default_and_masks(db: Database, mixed: Mixed) -> None:
     assert cells == [_on_screen(c) for c in expected] + [started, submitted, "1"]
     assert _on_screen("待阅卷") in by_id[mask(W)] and by_id[mask(D)].split()[-6:] == ["-"] * 5 + ["0"]
     english = run("--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), "--unmasked")
-    assert english.stdout.splitlines()[1].split("  ")[0].strip() == "ID number"
+    assert english.stdout.startswith("Contains personal information")
+    assert english.stdout.splitlines()[2].split("  ")[0].strip() == "ID number"
     assert all(n in english.stdout for n in PEOPLE) and "awaiting grading" in english.stdout
 
 
@@ -381,9 +393,14 @@ def test_csv_has_a_bom_and_the_ui_language(db: Database, mixed: Mixed, tmp_path:
     result = run("--db", mixed.url, "results", str(mixed.session_id), "--format", "csv")
     assert result.exit_code == 0 and result.stdout.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")))
-    assert table[0] == HEADERS_ZH and len(table) == 7
+    # The notice is a line of its own above the headers (cell A1 in Excel), quoted for its commas.
+    assert (
+        table[0] == ["本表含个人信息,仅限工作需要使用,不得外传"]
+        and table[1] == HEADERS_ZH
+        and len(table) == 8
+    )
     results = _by_id(session_results(db, mixed.session_id))
-    rows = {r[0]: r for r in table[1:]}
+    rows = {r[0]: r for r in table[2:]}
     assert set(rows) == {mask(n) for n in PEOPLE}
     p, f, w, b, d = (rows[mask(n)] for n in (P, F, W, B, D))
     assert p == [
@@ -408,7 +425,8 @@ def test_csv_has_a_bom_and_the_ui_language(db: Database, mixed: Mixed, tmp_path:
     written = run("--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), "-o", str(target))
     assert written.exit_code == 0 and str(target) in written.stdout
     raw = target.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf" + ",".join(HEADERS_EN).encode() + b"\r\n")
+    notice = b'"Contains personal information: for official use only, not to be passed on"\r\n'
+    assert raw.startswith(b"\xef\xbb\xbf" + notice + ",".join(HEADERS_EN).encode() + b"\r\n")
     assert "handed in" in raw.decode("utf-8-sig") and mask(P) in raw.decode("utf-8-sig")
 
 
@@ -425,14 +443,15 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     assert workbook.sheetnames == ["成绩", "逐题得分", "题目", "汇总"]
 
     sheet = workbook["成绩"]
-    assert [c.value for c in sheet[1]] == HEADERS_ZH and all(c.font.bold for c in sheet[1])
-    assert sheet.freeze_panes == "A2" and sheet.max_row == 7
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert sheet["A1"].value == "本表含个人信息,仅限工作需要使用,不得外传" and sheet["A1"].font.bold
+    assert [c.value for c in sheet[2]] == HEADERS_ZH and all(c.font.bold for c in sheet[2])
+    assert sheet.freeze_panes == "A3" and sheet.max_row == 8 and sheet.auto_filter.ref == "A2:K8"
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
     p = rows[mask(P)]
     assert p[:8] == (mask(P), "王一", "市财政局", "一级主任科员", "已交卷", 95, "及格", "优秀")
     assert isinstance(p[5], int | float) and isinstance(p[10], int) and p[10] == 1
     assert p[8] == results[P].started_at.astimezone().replace(tzinfo=None)  # an Excel date, local time
-    times = [c for column in ("I", "J") for c in sheet[column][1:] if c.value is not None]
+    times = [c for column in ("I", "J") for c in sheet[column][2:] if c.value is not None]
     assert len(times) == 7 and all(isinstance(c.value, datetime) for c in times)  # 4 began, 3 handed in
     assert {c.number_format for c in times} == {"yyyy-mm-dd hh:mm:ss"}
     assert rows[mask(W)][5] == "待阅卷" and rows[mask(D)][5:10] == (None,) * 5
@@ -441,10 +460,10 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     assert sheet.column_dimensions["A"].width >= 18
 
     points = workbook["逐题得分"]
-    header = [c.value for c in points[1]]
+    header = [c.value for c in points[2]]
     assert header == ["身份证号", "姓名", *(f"第{k}题" for k in range(1, 9)), "总分"]
-    assert points.freeze_panes == "A2" and points.max_row == 5  # those who began: P, F, W, B
-    by_id = {r[0]: r for r in points.iter_rows(min_row=2, values_only=True)}
+    assert points.freeze_panes == "A3" and points.max_row == 6  # those who began: P, F, W, B
+    by_id = {r[0]: r for r in points.iter_rows(min_row=3, values_only=True)}
     for number in (P, F):
         row = by_id[mask(number)]
         assert all(isinstance(v, int | float) for v in row[2:])
@@ -453,8 +472,8 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     assert by_id[mask(B)][2:] == (None,) * 9
 
     questions = workbook["题目"]
-    assert [c.value for c in questions[1]] == header[:-1]
-    for r, row in enumerate(questions.iter_rows(min_row=2, values_only=True), start=2):
+    assert [c.value for c in questions[2]] == header[:-1]
+    for r, row in enumerate(questions.iter_rows(min_row=3, values_only=True), start=3):
         number = next(n for n in (P, F, W, B) if mask(n) == row[0])
         assert list(row[2:]) == [i.question for i in results[number].items]
         assert points.cell(row=r, column=1).value == row[0]  # the same cell address, the same candidate
@@ -510,7 +529,7 @@ def test_formats_from_the_file_name_and_usage_errors(mixed: Mixed, tmp_path: Pat
     assert json.loads(as_json.read_text(encoding="utf-8"))["session"]["id"] == mixed.session_id
     as_text = tmp_path / "r.txt"
     assert run("--db", mixed.url, "results", sid, "-o", str(as_text)).exit_code == 0
-    assert as_text.read_text(encoding="utf-8").splitlines()[1].split() == HEADERS_ZH
+    assert as_text.read_text(encoding="utf-8").splitlines()[2].split() == HEADERS_ZH
     explicit = tmp_path / "r.dat"
     assert run("--db", mixed.url, "results", sid, "--format", "csv", "-o", str(explicit)).exit_code == 0
     assert explicit.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -70,6 +70,9 @@ DETAIL_FIELDS = (LIST_FIELDS - {"candidates"}) | {
     "extra_minutes",
     "allow_late_minutes",
     "candidates",
+    "personal_information",
+    "notice",
+    "id_numbers_masked",
 }
 CANDIDATE_FIELDS = {
     "id_number",
@@ -126,7 +129,8 @@ def open_plan(url: str, tmp_path: Path) -> dict[str, Any]:
 
 
 def show(url: str, session_id: int) -> dict[str, Any]:
-    result = run("--db", url, "session", "show", str(session_id), "--json")
+    """The record with whole ID numbers (asked for, so audited), to look candidates up by them."""
+    result = run("--db", url, "session", "show", str(session_id), "--json", "--unmasked", "--by", "测试")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
@@ -270,7 +274,7 @@ def test_start_extend_close_and_the_record(ready: str, tmp_path: Path) -> None:
     assert rows[mask(A)][1:] == ["王一", "市财政局", "已交卷", "45/45", "100", "及格"]
     assert rows[mask(B)][3:] == ["作答中", "1/45", "-", "-"]
     assert rows[mask(C)][3] == "等待开考" and rows[mask(D)][3] == "未登录"
-    assert all(n not in text for n in (A, B, C, D))  # whole ID numbers only in the JSON
+    assert all(n not in text for n in (A, B, C, D))  # whole ID numbers only when asked for
 
     closed = run("--db", ready, "session", "close", str(sid))
     assert closed.exit_code == 0
@@ -357,7 +361,7 @@ def test_plan_for_an_unknown_exam_or_unknown_people(ready: str, tmp_path: Path) 
     stranger = with_check_digit("11010119900101005")
     plan.write_text(plan_text([A, stranger]), encoding="utf-8")
     result = run("--db", ready, "session", "open", str(plan))
-    assert result.exit_code == 1 and result.stderr.strip() == f"以下身份证号不在干部名单中:{stranger}"
+    assert result.exit_code == 1 and result.stderr.strip() == f"以下身份证号不在干部名单中:{mask(stranger)}"
     assert json.loads(run("--db", ready, "session", "list", "--json").stdout) == []
 
 
@@ -401,7 +405,7 @@ def test_unknown_session_and_usage_errors(ready: str, tmp_path: Path) -> None:
     again = run("--db", ready, "session", "start", sid)
     assert again.exit_code == 1 and again.stderr.strip() == f"场次 {sid} 已经开考"
     nobody = run("--db", ready, "session", "extend", sid, "--candidate", A, "--minutes", "5")
-    assert nobody.exit_code == 1 and A in nobody.stderr
+    assert nobody.exit_code == 1 and mask(A) in nobody.stderr and A not in nobody.stderr
     assert "Traceback" not in nobody.output
 
 

@@ -80,7 +80,7 @@ def test_a_course_from_the_command_line_to_its_record_and_notice(office: Databas
     assert run(db, "training", "show", "1", "-o", str(record)).exit_code == 0
     book = load_workbook(record)
     assert book.sheetnames == ["培训班", "考勤", "结业测试", "抽签发言", "积分登记"]
-    assert book["考勤"].max_row == 16 and book["抽签发言"].max_row == 2
+    assert book["考勤"].max_row == 17 and book["抽签发言"].max_row == 3  # the notice, the headers, the rows
 
     page = run(
         db, "points", "notice", "--unit", "市财政局", "--year", "2026", "--posted-on", "2026-12-01"
@@ -92,7 +92,8 @@ def test_a_course_from_the_command_line_to_its_record_and_notice(office: Databas
     written = run(db, "points", "notice", "--unit", "市财政局", "--year", "2026", "-o", str(sheet))
     assert written.exit_code == 0
     rows = list(load_workbook(sheet).active.iter_rows(values_only=True))
-    assert rows[0][-1] == "合计" and {r[-1] for r in rows[1:]} <= {4, 3}  # 2 days × 2, or 1.5 days × 2
+    assert rows[0][0] == "本表含个人信息,仅限工作需要使用,不得外传"
+    assert rows[1][-1] == "合计" and {r[-1] for r in rows[2:]} <= {4, 3}  # 2 days × 2, or 1.5 days × 2
     ranked = run(db, "points", "rank", "--year", "2026").stdout
     assert "各单位廉政教育积分" in ranked and "市财政局" in ranked
     # Units: the mean (what they are ranked by) right after the name, always with two decimals, so that

@@ -249,8 +249,9 @@ async def test_export_writes_the_current_list_to_xlsx(
         sheet = book.active
         assert sheet is not None and sheet.title == "暂缓任用名单"
         table = [list(r) for r in sheet.iter_rows(values_only=True)]
-        assert table[0] == [t(f"decision.header.{c}") for c in APPOINTMENT_COLUMNS]
-        by_name = {r[2]: r for r in table[1:]}
+        assert table[0][0] == t("export.pii_notice")  # the personal-information notice above the headers
+        assert table[1] == [t(f"decision.header.{c}") for c in APPOINTMENT_COLUMNS]
+        by_name = {r[2]: r for r in table[2:]}
         assert set(by_name) == {c.name for c in chosen}
         for c in chosen:
             row = by_name[c.name]

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from exam_tui.domain.idnumber import with_check_digit
+from exam_tui.domain.idnumber import mask, with_check_digit
 from exam_tui.i18n import t
 from exam_tui.services import admission, answers, attempts, proctoring
 from exam_tui.services.cadres import import_roster
@@ -486,7 +486,7 @@ async def test_a_refused_action_shows_the_services_message(
         await asyncio.to_thread(attempts.hand_in, demo_db, s.attempt["answering"].attempt_id, clock=stepping)
         await pilot.press(*"违纪", "enter")
         await settle(pilot)
-        expected = t("proctor.not_in_progress", id_number=s.number["answering"])
+        expected = t("proctor.not_in_progress", id_number=mask(s.number["answering"]))
         assert text_of(app, "#console-message") == expected
         assert states(demo_db, s.session_id)[s.number["answering"]] == "handed_in"
         assert row_cells(app, s.number["answering"])["state"] == "已交卷"  # refreshed after the refusal
@@ -551,8 +551,8 @@ async def test_export_writes_the_workbook_under_sessions_exports(
     workbook = openpyxl.load_workbook(tmp_path / path)
     assert workbook.sheetnames == ["成绩", "逐题得分", "题目", "汇总"]
     sheet = workbook["成绩"]
-    assert [c.value for c in sheet[1]] == RESULT_HEADERS
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sheet["A1"].value == t("export.pii_notice") and [c.value for c in sheet[2]] == RESULT_HEADERS
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert sorted(r[1] for r in rows) == sorted(s.name.values())  # one row per candidate
     state_of = {r[1]: r[4] for r in rows}
     assert (state_of[s.name["answering"]], state_of[s.name["handed_in"]]) == ("作答中", "已交卷")

@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, Static, TextArea
 
+from exam_tui.domain.idnumber import mask
 from exam_tui.services.cadre_selection import cadres_for_units
 from exam_tui.services.cadres import list_cadres
 from exam_tui.services.proctoring import mark_absent
@@ -235,7 +236,7 @@ async def test_mistakes_are_shown_next_to_their_fields_and_nothing_is_created(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert error_of(form, "ids") == f"以下身份证号不在干部名单中:{NEWCOMERS[0]}"
+        assert error_of(form, "ids") == f"以下身份证号不在干部名单中:{mask(NEWCOMERS[0])}"
         assert error_of(form, "people") == ""
 
         await pilot.press("escape")

@@ -4,7 +4,13 @@ import random
 
 import pytest
 
-from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number, with_check_digit
+from exam_tui.domain.idnumber import (
+    InvalidIdNumber,
+    mask,
+    mask_within,
+    normalise_id_number,
+    with_check_digit,
+)
 from exam_tui.domain.questions import count_blanks, normalise_fill
 from exam_tui.domain.sittings import ACCESS_CODE_ALPHABET, new_access_code
 
@@ -30,8 +36,22 @@ def test_check_digit_and_bad_date() -> None:
     assert exc.value.reason == "id.date"
 
 
-def test_mask_keeps_region_and_last_four() -> None:
-    assert mask("110105198407157691") == "110105********7691"
+def test_mask_keeps_first_three_and_last_four() -> None:
+    assert mask("110105198407157691") == "110***********7691"
+    assert mask("11010519840715769X") == "110***********769X"
+    assert mask("1101051984") == "******1984"  # not a whole number: the last four only
+
+
+def test_mask_within_free_text_and_documents() -> None:
+    number = "110105198407157691"
+    assert mask_within(f"考生{number}缺考") == "考生110***********7691缺考"
+    assert mask_within({"cadre": number, "n": 3, "who": [f"1:{number.lower()}"]}) == {
+        "cadre": "110***********7691",
+        "n": 3,
+        "who": ["1:110***********7691"],
+    }
+    digest = "ab" + number + "cd" * 22  # a hash is not an ID number, whatever digits it holds
+    assert mask_within(digest) == digest and mask_within("1" + number) == "1" + number
 
 
 def test_access_codes_avoid_look_alikes() -> None:
