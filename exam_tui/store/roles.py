@@ -6,17 +6,18 @@ Three group roles (NOLOGIN; people and machines log in as LOGIN users that are m
 - ``<prefix>_owner`` owns every table, sequence and function of the schema. Admin machines log in as its
   members (with ``SET ROLE`` to it by default, so that a migration's new tables belong to it too).
 - ``<prefix>_proctor`` reads everything and may insert and update the tables of sittings and their
-  results (sessions, rosters of a session, attempts, answers, incidents, the audit trail, appointments):
-  what the proctor's console writes when it starts, extends, terminates and closes a session. It may
-  not change banks, cadres, settings, marks or appeals, and may delete nothing.
+  results (sessions, rosters of a session, attempts, answers, incidents, the audit trail, appointments,
+  terminal tokens): what the proctor's console writes when it starts, extends, terminates and closes a
+  session, and what ``exam-tui sit`` writes today. It may not change banks, cadres, settings, marks or
+  appeals, and may delete nothing.
 - ``<prefix>_candidate`` (lab machines) is granted no table, no sequence and no column at all: only
   EXECUTE on the ``exam_tui_*`` functions below. Each is SECURITY DEFINER (it runs as the owner), pins its
   ``search_path``, and first checks the attempt's terminal token (``attempt_token``: the SHA-256 of a
   random token issued to the terminal that began or last resumed the attempt): a wrong token, or
   another attempt's id with this token, is refused with ``insufficient_privilege`` like any table.
 
-The functions: the attempt's paper without keys (every item's ``key``, ``explanation``, ``rubric`` and
-``bank_letters`` removed), its answers, an answer save, the heartbeat and an incident. The save is the
+The functions: the attempt's paper without keys (every item's ``key``, ``explanation``, ``source``, ``rubric``
+and ``bank_letters`` removed), its answers, an answer save, the heartbeat and an incident. The save is the
 statement every terminal runs today (``answer_writes._SAVE_PG``: open, within the grace after the
 deadline, the item on the paper, the revision newer; the response and its hash-chained
 ``response.write`` event in one statement), generated from that very text, with the time always the
@@ -41,8 +42,10 @@ DEFAULT_PREFIX = "exam_tui"
 GROUPS = ("owner", "proctor", "candidate")
 # What the candidate's terminal may record itself (late writes and time-up are the server's to record).
 CANDIDATE_INCIDENTS = ("focus_lost", "focus_back", "resize", "resume", "quit")
-# Item fields a candidate must not see before hand-in.
-KEY_FIELDS = ("key", "explanation", "rubric", "bank_letters")
+# Item fields a candidate must not see before hand-in: the key, what explains it (the explanation and
+# the regulation it cites, shown with the key in review and practice), the rubric, and the bank's
+# letters behind the shown ones (a paper's shuffle is nobody's business but the appeal's).
+KEY_FIELDS = ("key", "explanation", "source", "rubric", "bank_letters")
 # The tables a proctor's console writes (start, extend, terminate, close: hand-ins, grading, decisions).
 PROCTOR_WRITES = (
     "exam_session",
@@ -54,6 +57,7 @@ PROCTOR_WRITES = (
     "audit_head",
     "appointment",
     "appointment_decision",
+    "attempt_token",  # a terminal begun under the proctor role (until `sit` runs as the candidate's)
 )
 FUNCTIONS = {
     "exam_tui_paper": "integer, text",
@@ -297,7 +301,6 @@ def _statements(
     for kind in ("TABLES", "SEQUENCES", "FUNCTIONS"):
         yield f"REVOKE ALL ON ALL {kind} IN SCHEMA {sch} FROM PUBLIC, {proctor}, {candidate}"
     yield f"GRANT SELECT ON ALL TABLES IN SCHEMA {sch} TO {proctor}"
-    yield f"REVOKE SELECT ON {sch}.attempt_token FROM {proctor}"
     yield f"GRANT INSERT, UPDATE ON {', '.join(f'{sch}.{t}' for t in PROCTOR_WRITES)} TO {proctor}"
     yield f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {sch} TO {proctor}"
     for name, args in FUNCTIONS.items():

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from exam_tui.cli import app
 from exam_tui.domain.paper import Paper
-from exam_tui.services import admission, attempts, audit, banks, roles
+from exam_tui.services import admission, answers, attempts, audit, banks, roles
 from exam_tui.services.attempts import AttemptClosed
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database, connect
@@ -192,14 +192,14 @@ def test_its_own_paper_comes_without_keys(lab: Lab) -> None:
     assert [(i.number, i.stem, i.options, i.points) for i in paper.items] == [
         (i.number, i.stem, i.options, i.points) for i in full.items
     ]
-    assert all(i.key is None and i.explanation is None for i in paper.items)
+    assert all(i.key is None and i.explanation is None and i.source is None for i in paper.items)
     assert any(i.key is not None for i in full.items)
 
 
 def test_answers_heartbeats_and_incidents_go_through_and_the_audit_trail_holds(lab: Lab) -> None:
     own, other = lab.attempt_ids
     gateway = roles.CandidateGateway(lab.candidate, own, lab.tokens[0])
-    answers = {
+    given = {
         1: "A",
         2: ["A", "C"],
         3: '引号"与\\反斜杠\n换行\t和 emoji 😀',
@@ -207,14 +207,14 @@ def test_answers_heartbeats_and_incidents_go_through_and_the_audit_trail_holds(l
         5: [["一年"], ""],
         6: True,
     }
-    for item, answer in answers.items():
+    for item, answer in given.items():
         ack = gateway.save(item=item, answer=answer, flagged=item == 2, revision=1, current_item=item)
         assert (ack.item, ack.revision) == (item, 1)
     # An older revision arriving late changes nothing; the newer stands.
     assert gateway.save(item=1, answer="B", flagged=False, revision=3).revision == 3
     assert gateway.save(item=1, answer="C", flagged=False, revision=2).revision == 3
     stored = gateway.answers()
-    assert stored.answers[1] == "B" and stored.answers[3] == answers[3] and 4 not in stored.answers
+    assert stored.answers[1] == "B" and stored.answers[3] == given[3] and 4 not in stored.answers
     assert stored.flagged == {2} and stored.revisions[1] == 3
     with pytest.raises(ValueError, match="not on this paper"):
         gateway.save(item=999, answer="A", flagged=False, revision=1)
@@ -277,10 +277,36 @@ def test_the_proctor_role_reads_sittings_but_changes_no_bank_roster_or_token(lab
         "UPDATE cadre SET name = 'x'",
         "DELETE FROM response",
         "DELETE FROM audit_event",
-        "SELECT * FROM attempt_token",
         "TRUNCATE incident",
+        "CREATE TABLE mine (x int)",
     ):
         assert _refused(lab.proctor, sql) == PERMISSION_DENIED, sql
+
+
+def test_todays_sit_path_runs_under_the_proctor_role(lab: Lab) -> None:
+    """Until `exam-tui sit` runs as the candidate role, a lab machine can sit under the proctor's:
+    sign in, begin, save, heartbeat, incident, hand in and grade, through the services as they are."""
+    with lab.admin.read() as s:
+        session_id, code, number = s.execute(
+            text(
+                "SELECT es.id, es.access_code, c.id_number FROM exam_session es "
+                "JOIN session_candidate sc ON sc.session_id = es.id JOIN cadre c ON c.id = sc.cadre_id "
+                "WHERE NOT EXISTS (SELECT 1 FROM attempt a WHERE a.cadre_id = c.id) ORDER BY c.id_number LIMIT 1"
+            )
+        ).one()
+    db = connect(lab.proctor.url)  # migrate=True: it reads the schema version, finds it current
+    try:
+        admitted = admission.admit(db, login=number, access_code=code)
+        state = attempts.begin(
+            db, session_id=session_id, cadre_id=admitted.candidate.cadre_id, hostname="lab-c"
+        )
+        answers.save_answer(db, state.attempt_id, item=1, answer="A", flagged=False, revision=1)
+        answers.heartbeat(db, state.attempt_id, current_item=2)
+        answers.record_incident(db, state.attempt_id, "resize")
+        assert attempts.hand_in(db, state.attempt_id).state in ("graded", "pending_grading")
+    finally:
+        db.dispose()
+    assert audit.verify(lab.admin).intact
 
 
 def test_init_roles_on_sqlite_says_why_and_exits_1(tmp_path: Path) -> None:
