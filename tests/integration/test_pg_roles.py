@@ -56,7 +56,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     server = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     tag = uuid.uuid4().hex[:8]
     name, prefix = f"exam_tui_roles_{tag}", f"et{tag}"
-    logins = {"candidate": f"{prefix}_lab_a", "proctor": f"{prefix}_proctor_1"}
+    logins = {"candidate": f"{prefix}_lab_a", "proctor": f"{prefix}_proctor_1", "cli": f"{prefix}_lab_b"}
     with server.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
@@ -68,7 +68,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         password_file = tmp_path_factory.mktemp("secret") / "lab-a.password"
         password_file.write_text(PASSWORD + "\n")
         password_file.chmod(0o600)
-        for group, login in logins.items():
+        for group, login in list(logins.items())[:2]:
             assert roles.add_login(admin, name=login, group=group, password_file=password_file, prefix=prefix)
         assert not roles.add_login(
             admin, name=logins["candidate"], group="candidate", password_file=password_file, prefix=prefix
@@ -102,6 +102,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         candidate = connect(_as_user(url, logins["candidate"]), migrate=False)
         proctor = connect(_as_user(url, logins["proctor"]), migrate=False)
         opened += [candidate, proctor]
+        cli_args = ["--db", url, "init", "--roles", "--role-prefix", prefix, "--login", logins["cli"]]
+        refused = CliRunner().invoke(app, [*cli_args, "--group", "candidate"])
+        assert refused.exit_code == 1 and "--password-file" in refused.output
+        made = CliRunner().invoke(
+            app, [*cli_args, "--group", "candidate", "--password-file", str(password_file)]
+        )
+        assert made.exit_code == 0, made.output
+        assert f"{prefix}_candidate" in made.output and logins["cli"] in made.output
+        assert PASSWORD not in made.output
         yield Lab(
             admin, candidate, proctor, names, [b.attempt_id for b in begun], [b.token or "" for b in begun]
         )
