@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta, timezone
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from exam_tui.cli import app
-from exam_tui.domain.paper import Paper
+from exam_tui.domain.paper import Paper, PaperItem
 from exam_tui.services import admission, answers, attempts, audit, banks, roles
 from exam_tui.services.attempts import AttemptClosed
 from exam_tui.services.demo import seed_demo
@@ -316,6 +316,22 @@ def test_todays_sit_path_runs_under_the_proctor_role(lab: Lab) -> None:
     finally:
         db.dispose()
     assert audit.verify(lab.admin).intact
+
+
+def test_every_field_of_a_paper_item_is_shown_or_stripped_on_purpose() -> None:
+    """A field added to PaperItem must be put on one side: a candidate sees it before hand-in, or not."""
+    shown = {f.name for f in fields(PaperItem)} - set(KEY_FIELDS)
+    assert shown == {
+        "number",
+        "section",
+        "question",
+        "type",
+        "stem",
+        "points",
+        "options",
+        "partial_credit",
+        "blanks",
+    }
 
 
 def test_init_roles_on_sqlite_says_why_and_exits_1(tmp_path: Path) -> None:
