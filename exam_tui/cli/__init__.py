@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -60,12 +61,69 @@ def root(
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
-    """Create the database or upgrade it to the newest schema."""
+def init(
+    ctx: typer.Context,
+    roles: Annotated[
+        bool,
+        typer.Option(
+            "--roles",
+            help="PostgreSQL: create the owner, proctor and candidate-terminal roles and their grants "
+            "(run as a superuser; again after each upgrade). See docs/deployment.md.",
+        ),
+    ] = False,
+    role_prefix: Annotated[
+        str,
+        typer.Option(
+            "--role-prefix", help="Names of the roles: PREFIX_owner, PREFIX_proctor, PREFIX_candidate."
+        ),
+    ] = "exam_tui",
+    login: Annotated[
+        str | None, typer.Option("--login", help="With --roles: also create (or reset) this LOGIN user…")
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="…in this role group: owner, proctor or candidate…")
+    ] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--password-file", help="…with the password on the first line of this file (never in argv)."
+        ),
+    ] = None,
+) -> None:
+    """Create the database or upgrade it to the newest schema; with --roles, its database roles too."""
     from exam_tui.services.runtime import schema_revision
 
     cli = state(ctx)
     typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
+    if roles or login:
+        _init_roles(cli, role_prefix, login, group, password_file)
+
+
+def _init_roles(
+    cli: CliState, prefix: str, login: str | None, group: str | None, password_file: Path | None
+) -> None:
+    from exam_tui.services import roles as role_service
+    from exam_tui.services.sessions import SessionError
+
+    try:
+        names = role_service.init_roles(cli.db(), prefix=prefix)
+        typer.echo(t("cli.roles.done", owner=names.owner, proctor=names.proctor, candidate=names.candidate))
+        if login is None:
+            return
+        if group is None or password_file is None:
+            fail(t("roles.login_needs_group"))
+        created = role_service.add_login(
+            cli.db(), name=login, group=group, password_file=password_file, prefix=prefix
+        )
+    except SessionError as exc:
+        fail(exc.message())
+    typer.echo(
+        t(
+            "cli.roles.login_created" if created else "cli.roles.login_updated",
+            name=login,
+            group=names.group(group),
+        )
+    )
 
 
 @app.command()

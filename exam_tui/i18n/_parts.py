@@ -16,6 +16,7 @@ AREAS = (
     "reports",
     "analysis_screen",
     "audit",
+    "roles",
 )
 
 

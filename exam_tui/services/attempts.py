@@ -7,6 +7,8 @@ again anywhere resumes the same paper.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError
 from exam_tui.store.models import (
     AttemptRow,
+    AttemptTokenRow,
     AuditEventRow,
     BankVersionRow,
     CadreRow,
@@ -54,6 +57,8 @@ class AttemptState:
     deadline_at: datetime
     server_now: datetime
     resumed: bool
+    # The attempt's terminal token (see issue_token); None where a state is built without one.
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,8 @@ def begin(
                     details={"hostname": hostname, "resumes": attempt.resumes},
                 )
             )
-            return _state(session, attempt, now, resumed=True)
+            token = issue_token(session, attempt.id, now)  # type: ignore[arg-type]
+            return _state(session, attempt, now, resumed=True, token=token)
         # The clock ran out while nobody was at the terminal: hand in what was saved. The candidate is
         # told once the block has committed the hand-in (raising inside it would roll the hand-in back).
         submit(session, attempt, "time_up", now)
@@ -199,6 +205,7 @@ def _new_attempt(
     )
     session.add(attempt)
     session.flush()
+    token = issue_token(session, attempt.id, now)  # type: ignore[arg-type]
     session.add(
         AuditEventRow(
             at=now,
@@ -209,7 +216,7 @@ def _new_attempt(
             details={"session": session_id, "seed": paper.seed, "hostname": hostname},
         )
     )
-    return _state(session, attempt, now, resumed=False)
+    return _state(session, attempt, now, resumed=False, token=token)
 
 
 def _draw(session: Session, exam_session: ExamSessionRow, cadre_id: int) -> Paper:
@@ -252,7 +259,28 @@ def pool_of(session: Session, bank_version_id: int) -> list[PoolQuestion]:
     ]
 
 
-def _state(session: Session, attempt: AttemptRow, now: datetime, *, resumed: bool) -> AttemptState:
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, attempt_id: int, now: datetime) -> str:
+    """A new terminal token for the attempt (256 random bits), replacing the one issued before: the
+    terminal that began or resumed the attempt last holds the only one that works. Only its SHA-256 is
+    stored, so reading the table gives no one a token. A terminal signed in as the candidate-terminal
+    role of PostgreSQL (store.roles) reaches its attempt only with it."""
+    token = secrets.token_urlsafe(32)
+    row = session.get(AttemptTokenRow, attempt_id)
+    if row is None:
+        row = AttemptTokenRow(attempt_id=attempt_id, token_hash=token_hash(token), issued_at=now)
+    else:
+        row.token_hash, row.issued_at = token_hash(token), now
+    session.add(row)
+    return token
+
+
+def _state(
+    session: Session, attempt: AttemptRow, now: datetime, *, resumed: bool, token: str | None = None
+) -> AttemptState:
     responses = (
         session.execute(select(ResponseRow).where(ResponseRow.attempt_id == attempt.id)).scalars().all()
     )
@@ -266,6 +294,7 @@ def _state(session: Session, attempt: AttemptRow, now: datetime, *, resumed: boo
         deadline_at=attempt.deadline_at,
         server_now=now,
         resumed=resumed,
+        token=token,
     )
 
 

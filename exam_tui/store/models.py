@@ -220,6 +220,19 @@ class ResponseRow(SQLModel, table=True):
     score: float | None = None
 
 
+class AttemptTokenRow(SQLModel, table=True):
+    """The terminal token of an attempt, as its SHA-256 (the token itself is only ever on the terminal
+    that began or last resumed the attempt). A lab machine signed in as the candidate-terminal role
+    reaches an attempt only through the functions of store.roles, and only with its token; resuming
+    issues a new one, so the terminal given up stops being able to write."""
+
+    __tablename__ = "attempt_token"
+
+    attempt_id: int = Field(foreign_key="attempt.id", primary_key=True)
+    token_hash: str = Field(max_length=64)
+    issued_at: datetime = ts()
+
+
 class IncidentRow(SQLModel, table=True):
     __tablename__ = "incident"
 
