@@ -15,6 +15,7 @@ AREAS = (
     "practice",
     "reports",
     "analysis_screen",
+    "accounts",
 )
 
 

@@ -373,4 +373,6 @@ class AppealStepRow(SQLModel, table=True):
 
 # The tables of training, points, competitions and practice live in their own module; importing it
 # here puts them on SQLModel.metadata for whoever imports the models (Alembic, the storage tests).
+# The staff accounts' tables likewise (models_accounts).
+import exam_tui.store.models_accounts  # noqa: E402
 import exam_tui.store.models_training  # noqa: E402, F401
