@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,6 +21,7 @@ from exam_tui.cli import (
     results,
     session,
     training,
+    user,
 )
 from exam_tui.cli.common import ByOption, CliState, connect_or_explain, default_actor, fail, redact, state
 from exam_tui.config import resolve_settings
@@ -59,12 +61,29 @@ def root(
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
-    """Create the database or upgrade it to the newest schema."""
+def init(
+    ctx: typer.Context,
+    admin: Annotated[str, typer.Option("--admin", help="Login name of the first admin account.")] = "admin",
+    admin_password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--admin-password-file",
+            help="Create the first admin with the password on this file's first line ('-': stdin).",
+            dir_okay=False,
+        ),
+    ] = None,
+    no_admin: Annotated[
+        bool, typer.Option("--no-admin", help="Only create or upgrade the database; never ask for an admin.")
+    ] = False,
+) -> None:
+    """Create the database or upgrade it to the newest schema; then the first admin account, if there is
+    none yet: typed in on a terminal, or from --admin-password-file. Harmless to run again."""
     from exam_tui.services.runtime import schema_revision
 
     cli = state(ctx)
     typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
+    if not no_admin:
+        user.init_admin(ctx, admin, admin_password_file, interactive=sys.stdin.isatty())
 
 
 @app.command()
@@ -176,6 +195,7 @@ app.add_typer(points.app, name="points")
 app.add_typer(competition.app, name="competition")
 app.add_typer(final_app, name="final")
 app.add_typer(report.app, name="report")
+app.add_typer(user.app, name="user")
 
 
 def main() -> None:
