@@ -23,7 +23,7 @@ from exam_tui.cli import (
     training,
     user,
 )
-from exam_tui.cli.common import ByOption, CliState, connect_or_explain, default_actor, fail, redact, state
+from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
 
@@ -103,12 +103,10 @@ def proctor(
     session: Annotated[
         int | None, typer.Option("--session", help="Open this session's console (its id) directly.")
     ] = None,
-    by: ByOption = None,
 ) -> None:
-    """The proctor's console: pick a session, watch every candidate live, start, extend, terminate, close."""
-    _run_tui(
-        state(ctx).settings.database_url, proctor=True, session_id=session, operator=by or default_actor()
-    )
+    """The proctor's console after the staff sign-in: pick a session (those you are assigned), watch every
+    candidate live, start, extend, terminate, close."""
+    _run_tui(state(ctx).settings.database_url, proctor=True, session_id=session)
 
 
 @app.command()
@@ -127,9 +125,8 @@ final_app = typer.Typer(
 def final_host(
     ctx: typer.Context,
     competition: Annotated[int, typer.Option("--competition", help="The competition whose final to host.")],
-    by: ByOption = None,
 ) -> None:
-    """The big screen: show each question to every team, the countdown, the scoreboard after each."""
+    """The big screen (after an admin's sign-in): each question to every team, the countdown, the scoreboard."""
     from exam_tui.services import final
     from exam_tui.services.sessions import SessionError
 
@@ -141,7 +138,6 @@ def final_host(
         state(ctx).settings.database_url,
         start="final_host",
         round_id=round_id,
-        operator=by or default_actor(),
     )
 
 
@@ -157,7 +153,6 @@ def _run_tui(
     candidate: bool = False,
     proctor: bool = False,
     session_id: int | None = None,
-    operator: str | None = None,
     start: str | None = None,
     round_id: int | None = None,
 ) -> None:
@@ -170,7 +165,6 @@ def _run_tui(
         candidate=candidate,
         proctor=proctor,
         session_id=session_id,
-        operator=operator,
         start=start,
         round_id=round_id,
     )

@@ -66,4 +66,5 @@ MESSAGES: dict[str, str] = {
     "home.signed_out": "Signed out",
     "key.sign_out": "Sign out",
     "admin.menu.none": "The account {login} has no administration screens to enter",
+    "picker.not_assigned": "The account {login} is not assigned to session {session}",
 }

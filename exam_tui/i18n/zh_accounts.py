@@ -66,4 +66,5 @@ MESSAGES: dict[str, str] = {
     "home.signed_out": "已退出登录",
     "key.sign_out": "退出登录",
     "admin.menu.none": "账号 {login} 没有可进入的管理功能",
+    "picker.not_assigned": "账号 {login} 没有分配到考试场次 {session}",
 }
