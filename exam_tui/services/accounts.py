@@ -21,7 +21,7 @@ from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from exam_tui.domain.accounts import (
@@ -416,8 +416,15 @@ def authenticate(db: Database, login: str, password: str, *, clock: MaybeClock =
     if row is None or stored is None:
         _verify(_dummy_hash(), password)
         with db.write() as session:
-            now = now_in(session, clock)
-            _audit(session, now, None, "user.login_failed", login, reason="unknown")
+            # Not the name typed: people type their password into the name field by mistake.
+            session.add(
+                AuditEventRow(
+                    at=now_in(session, clock),
+                    action="user.login_failed",
+                    entity="user",
+                    details={"reason": "unknown"},
+                )
+            )
         raise AccountError("account.bad_credentials_unknown")
     if remaining is not None:
         with db.write() as session:
@@ -544,8 +551,3 @@ def seed_demo_accounts(
         seeded.append(login)
     if seeded:
         session.add(SettingRow(key=DEMO_MARKER, value=",".join(seeded), updated_at=now, updated_by="demo"))
-
-
-def count_users(db: Database) -> int:
-    with db.read() as session:
-        return session.execute(select(func.count()).select_from(UserAccountRow)).scalar_one()

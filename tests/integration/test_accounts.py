@@ -83,6 +83,7 @@ def test_unknown_login_and_wrong_password_say_the_same(db: Database, wang: str, 
     assert wrong.value.message().startswith("登录名或密码不正确")
     assert wrong.value.params == {"left": 4}
     assert [e.details["reason"] for e in events(db, "user.login_failed")] == ["unknown", "password"]  # type: ignore[index]
+    assert [e.entity_id for e in events(db, "user.login_failed")] == [None, "wangli"]  # not what was typed
 
 
 def test_five_failures_lock_for_15_minutes_by_the_clock(
