@@ -202,3 +202,12 @@ def test_login_screen_wrong_password(snap_compare, app, size) -> None:
         await sign_in(pilot, "admin", "not the password")
 
     assert snap_compare(app, terminal_size=size, run_before=wrong)
+
+
+async def test_the_finals_host_screen_needs_an_admin(app_at: Callable[..., ExamApp]) -> None:
+    app = app_at(start="final_host", round_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, StaffLoginScreen)
+        await sign_in(pilot, "proctor", DEMO_PASSWORD)
+        assert said(app) == "账号 proctor 没有权限进入决赛主持" and app.signed_in is None
