@@ -192,6 +192,7 @@ class ExamApp(App[None]):
         The sign-in screen has no way back, so the screens under it are out of reach.
         """
         self.candidate_mode = True
+        self.signed_in = None  # whoever was signed in at the staff screens is no longer at this terminal
         self.push_screen(CandidateLoginScreen())
 
     def next_candidate(self) -> None:
