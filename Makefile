@@ -18,8 +18,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
+# `init --no-admin`: never a prompt here; the demo seeds its own accounts (admin, proctor, grader, reviewer).
 demo: $(VENV)/.installed-run
-	$(BIN)/exam-tui init
+	$(BIN)/exam-tui init --no-admin
 	$(BIN)/exam-tui bank import question_banks/*.yaml
 	$(BIN)/exam-tui demo
 	$(BIN)/exam-tui demo --analysis 500

@@ -133,7 +133,11 @@ def exam_tui_argv() -> list[str]:
 
 def prepare_database(argv: list[str], url: str, workdir: Path) -> str:
     done = subprocess.run(
-        [*argv, "--db", url, "--lang", "zh", "init"], capture_output=True, text=True, cwd=workdir, check=False
+        [*argv, "--db", url, "--lang", "zh", "init", "--no-admin"],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=False,
     )
     if done.returncode != 0:
         raise BenchError(f"exam-tui init failed:\n{done.stdout}{done.stderr}")

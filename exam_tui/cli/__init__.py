@@ -22,8 +22,9 @@ from exam_tui.cli import (
     results,
     session,
     training,
+    user,
 )
-from exam_tui.cli.common import ByOption, CliState, connect_or_explain, default_actor, fail, redact, state
+from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
 
@@ -63,6 +64,18 @@ def root(
 @app.command()
 def init(
     ctx: typer.Context,
+    admin: Annotated[str, typer.Option("--admin", help="Login name of the first admin account.")] = "admin",
+    admin_password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--admin-password-file",
+            help="Create the first admin with the password on this file's first line ('-': stdin).",
+            dir_okay=False,
+        ),
+    ] = None,
+    no_admin: Annotated[
+        bool, typer.Option("--no-admin", help="Only create or upgrade the database; never ask for an admin.")
+    ] = False,
     roles: Annotated[
         bool,
         typer.Option(
@@ -90,11 +103,15 @@ def init(
         ),
     ] = None,
 ) -> None:
-    """Create the database or upgrade it to the newest schema; with --roles, its database roles too."""
+    """Create the database or upgrade it to the newest schema; then the first admin account, if there is
+    none yet: typed in on a terminal, or from --admin-password-file (harmless to run again); with
+    --roles, the PostgreSQL roles for least privilege too."""
     from exam_tui.services.runtime import schema_revision
 
     cli = state(ctx)
     typer.echo(t("cli.init.done", url=redact(cli.settings.database_url), revision=schema_revision(cli.db())))
+    if not no_admin:
+        user.init_admin(ctx, admin, admin_password_file, interactive=sys.stdin.isatty())
     if roles or login:
         _init_roles(cli, role_prefix, login, group, password_file)
 
@@ -143,12 +160,10 @@ def proctor(
     session: Annotated[
         int | None, typer.Option("--session", help="Open this session's console (its id) directly.")
     ] = None,
-    by: ByOption = None,
 ) -> None:
-    """The proctor's console: pick a session, watch every candidate live, start, extend, terminate, close."""
-    _run_tui(
-        state(ctx).settings.database_url, proctor=True, session_id=session, operator=by or default_actor()
-    )
+    """The proctor's console after the staff sign-in: pick a session (those you are assigned), watch every
+    candidate live, start, extend, terminate, close."""
+    _run_tui(state(ctx).settings.database_url, proctor=True, session_id=session)
 
 
 @app.command()
@@ -167,9 +182,8 @@ final_app = typer.Typer(
 def final_host(
     ctx: typer.Context,
     competition: Annotated[int, typer.Option("--competition", help="The competition whose final to host.")],
-    by: ByOption = None,
 ) -> None:
-    """The big screen: show each question to every team, the countdown, the scoreboard after each."""
+    """The big screen (after an admin's sign-in): each question to every team, the countdown, the scoreboard."""
     from exam_tui.services import final
     from exam_tui.services.sessions import SessionError
 
@@ -181,7 +195,6 @@ def final_host(
         state(ctx).settings.database_url,
         start="final_host",
         round_id=round_id,
-        operator=by or default_actor(),
     )
 
 
@@ -197,7 +210,6 @@ def _run_tui(
     candidate: bool = False,
     proctor: bool = False,
     session_id: int | None = None,
-    operator: str | None = None,
     start: str | None = None,
     round_id: int | None = None,
 ) -> None:
@@ -210,7 +222,6 @@ def _run_tui(
         candidate=candidate,
         proctor=proctor,
         session_id=session_id,
-        operator=operator,
         start=start,
         round_id=round_id,
     )
@@ -236,6 +247,7 @@ app.add_typer(competition.app, name="competition")
 app.add_typer(final_app, name="final")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
+app.add_typer(user.app, name="user")
 
 
 def main() -> None:

@@ -165,6 +165,17 @@ class Paper:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def without_keys(self) -> Paper:
+        """The paper as a candidate may hold it while sitting: no keys, explanations, rubrics or sources,
+        and no bank letters (which would tie the shown options back to the bank's)."""
+        return replace(
+            self,
+            items=tuple(
+                replace(item, key=None, explanation=None, source=None, rubric=None, bank_letters=())
+                for item in self.items
+            ),
+        )
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Paper:
         items = []

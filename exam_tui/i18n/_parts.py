@@ -17,6 +17,7 @@ AREAS = (
     "analysis_screen",
     "audit",
     "roles",
+    "accounts",
 )
 
 

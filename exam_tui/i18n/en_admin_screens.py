@@ -4,9 +4,6 @@ MESSAGES: dict[str, str] = {
     # the admin area's entrance
     "admin.menu.title": "Administration",
     "admin.menu.title_with_operator": "Administration · operator: {operator}",
-    "admin.operator.prompt": "Your name (written into the records)",
-    "admin.operator.confirm": "Enter",
-    "admin.operator.required": "Please type your name: every change records who made it",
     "admin.menu.banks": "Question banks",
     "admin.menu.banks.help": "Import bank files, browse and search questions",
     "admin.menu.cadres": "Cadres",

@@ -36,5 +36,7 @@ MESSAGES: dict[str, str] = {
     "audit.entity.points_entry": "Points entry",
     "audit.entity.final_answer": "Competition answer",
     "audit.entity.bank_version": "Bank version",
+    "audit.entity.user_account": "Staff account",
+    "audit.entity.user_assignment": "Staff assignment",
     "audit.entity.setting": "Setting",
 }

@@ -4,9 +4,6 @@ MESSAGES: dict[str, str] = {
     # the admin area's entrance
     "admin.menu.title": "管理",
     "admin.menu.title_with_operator": "管理 · 操作人:{operator}",
-    "admin.operator.prompt": "您的姓名(记入操作记录)",
-    "admin.operator.confirm": "进入管理",
-    "admin.operator.required": "请填写您的姓名:每一项改动都记下是谁做的",
     "admin.menu.banks": "题库",
     "admin.menu.banks.help": "导入题库文件,浏览和查找试题",
     "admin.menu.cadres": "干部",

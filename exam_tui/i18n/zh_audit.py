@@ -34,5 +34,7 @@ MESSAGES: dict[str, str] = {
     "audit.entity.points_entry": "积分记录",
     "audit.entity.final_answer": "竞赛作答",
     "audit.entity.bank_version": "题库版本",
+    "audit.entity.user_account": "员工账号",
+    "audit.entity.user_assignment": "账号授权",
     "audit.entity.setting": "设置",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -310,6 +310,33 @@ def hand_in(
         if attempt.state == IN_PROGRESS:
             submit(session, attempt, reason if now < attempt.deadline_at else "time_up", now)
     return result(db, attempt_id)
+
+
+# ---- what the candidate's terminal holds ---------------------------------------------------------------
+
+
+def begin_sitting(
+    db: Database, *, session_id: int, cadre_id: int, hostname: str | None = None, clock: MaybeClock = None
+) -> AttemptState:
+    """:func:`begin` for the candidate's terminal: the paper without its keys (Paper.without_keys), so
+    that nothing a candidate's process holds while sitting could give an answer away."""
+    state = begin(db, session_id=session_id, cadre_id=cadre_id, hostname=hostname, clock=clock)
+    return replace(state, paper=state.paper.without_keys())
+
+
+def as_candidate_sees(result: AttemptResult) -> AttemptResult:
+    """A result cut to the exam's review policy before it reaches the candidate's terminal.
+
+    ``none``: that the paper was handed in, nothing else (no score, pass mark outcome, level or items);
+    ``score``: the score, the outcome and the level, but no item, answer or key; ``full``: everything,
+    keys and explanations included. Only the candidate's own attempt is ever asked for.
+    """
+    if result.review == "full":
+        return result
+    keyless = result.paper.without_keys()
+    if result.review == "score":
+        return replace(result, paper=keyless, items=[])
+    return replace(result, paper=keyless, items=[], score=None, passed=None, level=None)
 
 
 def submit(session: Session, attempt: AttemptRow, reason: str, now: datetime) -> None:

@@ -15,11 +15,13 @@ from faker import Faker
 from sqlalchemy import func, select
 
 from exam_tui.domain.idnumber import normalise_id_number, with_check_digit
+from exam_tui.services.accounts import seed_demo_accounts
 from exam_tui.services.runtime import Clock, Database, system_clock
-from exam_tui.services.sessions import SessionView, schedule_session
+from exam_tui.services.sessions import SessionError, SessionView, exam_versions, schedule_session
 from exam_tui.store.models import CadreRow, UnitRow
 
 DEMO_EXAM = "integrity-regulations/pre-appointment"
+QUALIFICATION_EXAM = "discipline-inspection-qualification/qualification"
 UNITS = (
     "市发展和改革委员会",
     "市财政局",
@@ -56,7 +58,8 @@ def seed_demo(
     tz: tzinfo,
     clock: Clock = system_clock,
 ) -> DemoResult:
-    """Create the demo organisation; raises DemoExists when cadres are already there."""
+    """Create the demo organisation and its staff accounts (services.accounts.DEMO_ACCOUNTS); raises
+    DemoExists when cadres are already there."""
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -102,7 +105,20 @@ def seed_demo(
         clock=clock,
         actor="demo",
     )
+    with db.write() as session:
+        seed_demo_accounts(session, now, session_id=view.id, exam_refs=_graded_exams(session))
     return DemoResult(units=len(UNITS), cadres=len(numbers), session=view)
+
+
+def _graded_exams(session: Any) -> list[str]:
+    """What the demo's grader is assigned: the demo exam, and the qualification exam (short answers)
+    when its bank is imported."""
+    refs = [DEMO_EXAM]
+    try:
+        exam_versions(session, QUALIFICATION_EXAM)
+    except SessionError:
+        return refs
+    return [*refs, QUALIFICATION_EXAM]
 
 
 def _categories(session: Any, seed: int, proposed: list[str]) -> None:

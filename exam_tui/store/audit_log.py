@@ -46,6 +46,7 @@ from exam_tui.store.models import (
     ResponseRow,
     SettingRow,
 )
+from exam_tui.store.models_accounts import UserAccountRow, UserAssignmentRow
 from exam_tui.store.models_training import FinalAnswerRow, PointsEntryRow
 
 MAIN = "main"
@@ -116,6 +117,14 @@ SEALS: dict[type, Seal] = {
     PointsEntryRow: Seal("points_entry"),
     FinalAnswerRow: Seal("final_answer"),
     SettingRow: Seal("setting", key=lambda row: str(row["key"])),
+    # Who may do what: a role granted by SQL shows. The lockout's counters change at every sign-in and
+    # are left out; the password hash is carried only as a digest.
+    UserAccountRow: Seal(
+        "user_account",
+        exclude=frozenset({"failed_attempts", "locked_until", "last_login_at"}),
+        digest=frozenset({"password_hash"}),
+    ),
+    UserAssignmentRow: Seal("user_assignment"),
 }
 SEAL_BY_ENTITY = {seal.entity: (model, seal) for model, seal in SEALS.items()}
 

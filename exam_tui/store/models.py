@@ -409,9 +409,10 @@ class AppealStepRow(SQLModel, table=True):
     details: dict[str, Any] | None = json_column()
 
 
-# The tables of training, points, competitions and practice live in their own module; importing it
-# here puts them on SQLModel.metadata for whoever imports the models (Alembic, the storage tests).
-# audit_log (which imports it too) installs the listeners by which every session chains and seals
-# what it writes (see its docstring).
+# The tables of training, points, competitions and practice, and those of the staff accounts, live in
+# their own modules; importing them here puts them on SQLModel.metadata for whoever imports the models
+# (Alembic, the storage tests). audit_log (which imports them too) installs the listeners by which every
+# session chains and seals what it writes (see its docstring).
 import exam_tui.store.audit_log  # noqa: E402
+import exam_tui.store.models_accounts  # noqa: E402
 import exam_tui.store.models_training  # noqa: E402, F401

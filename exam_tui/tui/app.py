@@ -18,6 +18,7 @@ from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.text import local_zone, translate_bindings
 
 if TYPE_CHECKING:
+    from exam_tui.services.accounts import SignedIn
     from exam_tui.services.runtime import Database
 
 
@@ -50,7 +51,7 @@ class ExamApp(App[None]):
         candidate: bool,
         session_id: int | None,
         proctor: bool = False,
-        operator: str | None = None,
+        user: SignedIn | None = None,
         start: str | None = None,
         round_id: int | None = None,
     ) -> None:
@@ -69,9 +70,9 @@ class ExamApp(App[None]):
         self.session_id = session_id
         # A proctor's station starts on the session list, or on one session's console (session_id).
         self.proctor_mode = proctor
-        # Who is at an admin, grader or reviewer screen: asked on entering the admin area and written
-        # into every mark, decision and appeal step (until accounts arrive, a name typed in).
-        self.operator: str | None = operator
+        # Who is signed in at the staff screens (proctor, admin, grader, reviewer): asked for by the
+        # staff sign-in before any of them; their login name goes into every record they change.
+        self.signed_in: SignedIn | None = user
         # A terminal given one job from the command line: practice, the final's host screen or a team's.
         self.start = start
         self.round_id = round_id
@@ -95,23 +96,73 @@ class ExamApp(App[None]):
             from exam_tui.tui.screens.practice.login import PracticeLoginScreen
 
             return PracticeLoginScreen()
-        if self.start == "final_host":
-            from exam_tui.tui.screens.final.host import FinalHostScreen
-
-            assert self.round_id is not None
-            return FinalHostScreen(self.round_id)
         if self.start == "final_team":
             from exam_tui.tui.screens.final.team import TeamJoinScreen
 
             return TeamJoinScreen()
-        if self.proctor_mode:
-            from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
+        if self.start == "final_host" or self.proctor_mode:
+            # A staff station: the sign-in first, unless the app was made signed in (tests).
+            goal = "final" if self.start == "final_host" else "proctor"
+            screen = self.staff_screen(goal) if self.signed_in is not None else None
+            if screen is not None:
+                return screen
+            from exam_tui.tui.screens.staff_login import StaffLoginScreen
 
-            return SessionPickerScreen(open_session=self.session_id)
+            return StaffLoginScreen(goal)
         # Imported here: a candidate terminal never needs the admin's screens (cold start matters).
         from exam_tui.tui.screens.home import HomeScreen
 
         return HomeScreen()
+
+    @property
+    def operator(self) -> str | None:
+        """The signed-in user's login name: the actor of what they do (None: nobody signed in)."""
+        return self.signed_in.login if self.signed_in is not None else None
+
+    def staff_screen(self, goal: str) -> Screen[None] | None:
+        """The screen of ``goal`` (proctor, admin, final) if the signed-in user's roles reach it, else None."""
+        from exam_tui.domain.accounts import Area
+
+        user = self.signed_in
+        if user is None:
+            return None
+        if goal == "proctor" and user.can(Area.PROCTOR):
+            from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
+
+            return SessionPickerScreen(open_session=self.session_id if self.proctor_mode else None)
+        if goal == "final" and user.can(Area.FINAL) and self.round_id is not None:
+            from exam_tui.tui.screens.final.host import FinalHostScreen
+
+            return FinalHostScreen(self.round_id)
+        if goal == "admin":
+            from exam_tui.tui.screens.admin.menu import AdminMenuScreen, allowed_entries
+
+            if allowed_entries(user):
+                return AdminMenuScreen()
+        return None
+
+    def open_staff(self, goal: str) -> None:
+        """From the home screen: the sign-in first, then ``goal``'s screen if the roles reach it."""
+        if self.signed_in is None:
+            from exam_tui.tui.screens.staff_login import StaffLoginScreen
+
+            self.push_screen(StaffLoginScreen(goal))
+            return
+        screen = self.staff_screen(goal)
+        if screen is None:
+            self.notify(
+                t(
+                    "staff_login.no_permission",
+                    login=self.signed_in.login,
+                    area=t(f"staff_login.area.{goal}"),
+                ),
+                severity="error",
+            )
+            return
+        self.push_screen(screen)
+
+    def sign_out(self) -> None:
+        self.signed_in = None
 
     @property
     def db(self) -> Database:
@@ -141,6 +192,7 @@ class ExamApp(App[None]):
         The sign-in screen has no way back, so the screens under it are out of reach.
         """
         self.candidate_mode = True
+        self.signed_in = None  # whoever was signed in at the staff screens is no longer at this terminal
         self.push_screen(CandidateLoginScreen())
 
     def next_candidate(self) -> None:
@@ -193,7 +245,7 @@ def make_app(
     candidate: bool = False,
     proctor: bool = False,
     session_id: int | None = None,
-    operator: str | None = None,
+    user: SignedIn | None = None,
     start: str | None = None,
     round_id: int | None = None,
 ) -> ExamApp:
@@ -201,8 +253,8 @@ def make_app(
 
     An injected ``clock`` (tests) also times attempts; without one, attempts use the database clock.
     ``candidate`` starts the candidate's kiosk; ``proctor`` the session picker, or with ``session_id``
-    that session's console. ``operator`` is who is at the keyboard, written into the records (None:
-    asked on entering the admin's screens). ``start`` gives the terminal one job: ``practice`` (练习),
+    that session's console (after the staff sign-in). ``user`` starts the app signed in (tests; None:
+    the staff sign-in asks). ``start`` gives the terminal one job: ``practice`` (练习),
     ``final_host`` (the final's big screen, for ``round_id``) or ``final_team`` (a team's terminal).
     """
     return ExamApp(
@@ -213,7 +265,7 @@ def make_app(
         candidate=candidate,
         session_id=session_id,
         proctor=proctor,
-        operator=operator,
+        user=user,
         start=start,
         round_id=round_id,
     )

@@ -320,7 +320,7 @@ class AnswerSaver:
                 self.post(ConnectionLost(_detail(exc)))
 
     def _post_result(self) -> None:
-        self.post(AttemptEnded(attempts.result(self.db, self.attempt_id)))
+        self.post(AttemptEnded(attempts.as_candidate_sees(attempts.result(self.db, self.attempt_id))))
 
     def _write(self, job: Job) -> None:
         if isinstance(job, SaveJob):
@@ -342,7 +342,11 @@ class AnswerSaver:
             answers.record_incident(self.db, self.attempt_id, job.kind, job.details, clock=self.clock)
         elif isinstance(job, HandInJob):
             self.post(
-                AttemptEnded(attempts.hand_in(self.db, self.attempt_id, reason=job.reason, clock=self.clock))
+                AttemptEnded(
+                    attempts.as_candidate_sees(
+                        attempts.hand_in(self.db, self.attempt_id, reason=job.reason, clock=self.clock)
+                    )
+                )
             )
             self.ended = True
         else:

@@ -189,6 +189,7 @@ def test_proctor_console_and_candidate_side_by_side(db: Database, tmp_path: Path
     from sqlalchemy import text
 
     from exam_tui.i18n import t
+    from exam_tui.services.accounts import DEMO_PASSWORD
 
     url = db.url
     banks.import_files(db, [STARTER_BANK])
@@ -210,6 +211,12 @@ def test_proctor_console_and_candidate_side_by_side(db: Database, tmp_path: Path
         ["tmux", "split-window", "-h", "-t", window, f"{exe} --db {url} sit"], check=True, cwd=tmp_path
     )
     try:
+        # The staff sign-in first: the demo's proctor, who is assigned the demo session.
+        _wait_for(proctor, t("staff_login.title"))
+        _keys(proctor, "proctor", literal=True)
+        _keys(proctor, "Enter")
+        _keys(proctor, DEMO_PASSWORD, literal=True)
+        _keys(proctor, "Enter")
         _wait_for(proctor, " ".join(view.access_code))  # the code is spaced out, big and readable
         _wait_for(candidate, "考生登录")
         _keys(candidate, number, literal=True)

@@ -100,12 +100,18 @@ def test_demo_without_bank_says_what_to_do(url: str) -> None:
 def test_console_script_and_module_and_env(tmp_path: Path) -> None:
     env = {**os.environ, "EXAM_TUI_DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}", "EXAM_TUI_LANG": "en"}
     out = subprocess.run(
-        [sys.executable, "-m", "exam_tui", "init"], env=env, capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-m", "exam_tui", "init"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,  # never a terminal: init would ask for the first admin's password
     )
     assert out.returncode == 0 and "database ready" in out.stdout
     assert (tmp_path / "env.db").exists()
     default = subprocess.run(
         [str(Path(sys.executable).with_name("exam-tui")), "init"],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         cwd=tmp_path,

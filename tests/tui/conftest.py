@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from exam_tui.domain.accounts import STAFF_ROLES
+from exam_tui.services.accounts import SignedIn
 from exam_tui.services.banks import import_files
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database, connect
@@ -23,6 +25,12 @@ BEIJING = timezone(timedelta(hours=8))  # FIXED_NOW is 09:00 in the exam room
 
 def fixed_clock() -> datetime:
     return FIXED_NOW
+
+
+def staff(login: str = "王管理") -> SignedIn:
+    """Signed in with every staff role (an admin who also grades and reviews), for the screens' tests;
+    the staff sign-in itself is tested in test_staff_login.py."""
+    return SignedIn(login=login, display_name=login, roles=frozenset(STAFF_ROLES))
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, OptionList, RadioButton, Select, S
 from exam_tui.domain.idnumber import mask, with_check_digit
 from exam_tui.i18n import t
 from exam_tui.services import attempts
+from exam_tui.services.accounts import DEMO_PASSWORD
 from exam_tui.services.cadre_search import search_cadres
 from exam_tui.services.cadres import import_roster, list_cadres
 from exam_tui.services.decision_exports import APPOINTMENT_COLUMNS
@@ -31,8 +32,10 @@ from exam_tui.tui.screens.admin.courses import CoursesScreen
 from exam_tui.tui.screens.admin.decisions import DecisionsScreen
 from exam_tui.tui.screens.admin.dialogs import ActionDialog
 from exam_tui.tui.screens.admin.menu import ENTRIES, AdminMenuScreen
+from exam_tui.tui.screens.staff_login import StaffLoginScreen
 from tests.conftest import SteppingClock
 from tests.integration.conftest import sign_in_and_begin
+from tests.tui.conftest import staff
 
 SIZE = (100, 30)
 OPERATOR = "李阅卷"
@@ -91,33 +94,26 @@ async def fill(pilot: Pilot, dialog: ActionDialog, name: str, value: str, settle
 # ---- the entrance -----------------------------------------------------------------------------------
 
 
-async def test_menu_asks_the_name_then_lists_the_entries(app: ExamApp, settle) -> None:
+async def test_menu_after_the_sign_in_lists_what_the_roles_reach(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
+        assert isinstance(app.screen, StaffLoginScreen)
+        await pilot.press(*"admin", "enter", *DEMO_PASSWORD, "enter")
+        await settle(pilot)
         menu = app.screen
         assert isinstance(menu, AdminMenuScreen)
-        assert menu.query_one("#operator-form").display
-        assert not menu.query_one("#admin-menu").display
-        await pilot.press("enter")  # no name: refused
-        assert app.operator is None
-        assert plain(menu.query_one("#operator-error", Static)).strip() == t("admin.operator.required")
-        await pilot.press("4")  # typed into the name box: the menu is not open yet
-        assert isinstance(app.screen, AdminMenuScreen)
-        menu.query_one("#operator-name", Input).value = ""
-        await pilot.press(*"王管理", "enter")
-        await settle(pilot)
-        assert app.operator == "王管理"
-        assert not menu.query_one("#operator-form").display
+        assert app.operator == "admin"
         options = menu.query_one("#admin-menu", OptionList)
-        assert options.display
-        assert options.option_count == len(ENTRIES) == 8
+        # The demo's admin holds the admin role only: grading (5) and appeals (6) are not listed.
+        admin_entries = [(k, e) for k, e in ENTRIES if e not in ("grading", "appeals")]
+        assert options.option_count == len(admin_entries) == 6
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        for (key, entry), prompt in zip(ENTRIES, prompts, strict=True):
+        for (key, entry), prompt in zip(admin_entries, prompts, strict=True):
             assert prompt.startswith(f"{key}  {t(f'admin.menu.{entry}')}")
             assert t(f"admin.menu.{entry}.help") in prompt
-        assert "王管理" in plain(menu.query_one("#admin-menu-title", Static))
+        assert "演示管理员(admin)" in plain(menu.query_one("#admin-menu-title", Static))
         for key, screen_type in (("4", DecisionsScreen), ("2", CadresScreen), ("7", CoursesScreen)):
             await pilot.press(key)
             await settle(pilot)
@@ -125,11 +121,15 @@ async def test_menu_asks_the_name_then_lists_the_entries(app: ExamApp, settle) -
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is menu
+        await pilot.press("5")  # grading: refused, with a message
+        await settle(pilot)
+        assert app.screen is menu
+        assert any("没有权限进入阅卷" in str(n.message) for n in app._notifications)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("3")  # the name is kept: straight to the menu
+        await pilot.press("3")  # still signed in: straight to the menu
         await settle(pilot)
-        assert not app.screen.query_one("#operator-form").display
+        assert isinstance(app.screen, AdminMenuScreen)
 
 
 # ---- decisions ---------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ async def test_menu_asks_the_name_then_lists_the_entries(app: ExamApp, settle) -
 async def test_decisions_list_a_deferred_cadre_and_filter(app: ExamApp, demo_db: Database, settle) -> None:
     (cadre,) = deferred_cadres(demo_db, 1)
     (view,) = [v for v in list_appointments(demo_db) if v.status == "deferred"]
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, DecisionsScreen(), settle)
         table = app.screen.query_one("#decisions-table", DataTable)
@@ -179,7 +179,7 @@ async def test_override_through_the_dialog_is_recorded_with_operator_and_reason(
 ) -> None:
     deferred_cadres(demo_db, 1)
     (view,) = [v for v in list_appointments(demo_db) if v.status == "deferred"]
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     reason = "经组织考察,同意任用"
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, DecisionsScreen(), settle)
@@ -230,7 +230,7 @@ async def test_export_writes_the_current_list_to_xlsx(
     app: ExamApp, demo_db: Database, settle, tmp_path: Path
 ) -> None:
     chosen = deferred_cadres(demo_db, 2)
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     target = tmp_path / "暂缓任用.xlsx"
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, DecisionsScreen(), settle)
@@ -280,7 +280,7 @@ async def test_cadre_search_by_name_fragment_and_by_unit(app: ExamApp, demo_db: 
     everyone = list_cadres(demo_db)
     target = next(c for c in everyone if len(c.name) >= 3)
     fragment = target.name[1:]
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, CadresScreen(), settle)
         table = app.screen.query_one("#cadres-table", DataTable)
@@ -332,7 +332,7 @@ async def test_roster_import_error_shows_every_row_and_imports_nothing(
         encoding="utf-8",
     )
     before = len(list_cadres(demo_db))
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, CadresScreen(), settle)
         await pilot.press("i")
@@ -359,7 +359,7 @@ async def test_roster_import_error_shows_every_row_and_imports_nothing(
 async def test_cadre_page_shows_the_attempt_and_the_decision(app: ExamApp, demo_db: Database, settle) -> None:
     (cadre,) = deferred_cadres(demo_db, 1)
     (session,) = list_sessions(demo_db)
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, CadresScreen(), settle)
         app.screen.query_one("#cadre-search", Input).value = cadre.id_number[-6:]

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 from exam_tui.services.runtime import Database
 from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.screens.admin.decisions import DecisionsScreen
-from tests.tui.conftest import BEIJING, fixed_clock
+from tests.tui.conftest import BEIJING, fixed_clock, staff
 from tests.tui.test_admin_screens import OPERATOR, deferred_cadres
 
 SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((80, 24), id="80x24")]
@@ -33,7 +33,7 @@ async def _settle(pilot: Pilot) -> None:
 def decisions_app(demo_db: Database) -> ExamApp:
     deferred_cadres(demo_db, 3)
     app = make_app(demo_db, clock=fixed_clock, tz=BEIJING)
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     return app
 
 

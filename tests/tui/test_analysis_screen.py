@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from exam_tui.domain.analysis import FLAG_NEGATIVE_DISCRIMINATION
 from exam_tui.i18n import t
@@ -31,7 +31,7 @@ from exam_tui.tui.screens.admin.analysis_report import AnalysisScreen
 from exam_tui.tui.screens.admin.analysis_sort import SortDialog
 from exam_tui.tui.screens.admin.menu import AdminMenuScreen
 from exam_tui.tui.widgets.prose import Prose
-from tests.tui.conftest import BEIJING, fixed_clock
+from tests.tui.conftest import BEIJING, fixed_clock, staff
 from tests.tui.test_admin_screens import OPERATOR, plain
 
 SIZE = (100, 30)
@@ -74,7 +74,7 @@ def demo(analysis_template: tuple[Path, AnalysisDemo]) -> AnalysisDemo:
 @pytest.fixture
 def analysis_app(analysis_db: Database) -> ExamApp:
     app = make_app(analysis_db, clock=fixed_clock, tz=BEIJING)
-    app.operator = OPERATOR
+    app.signed_in = staff(OPERATOR)
     return app
 
 
@@ -124,14 +124,11 @@ async def open_analysis(app: ExamApp, pilot, settle) -> AnalysisScreen:
 async def test_from_the_menu_to_the_analysis_where_the_miskeyed_question_is_flagged(
     analysis_db: Database, demo: AnalysisDemo, settle
 ) -> None:
-    app = make_app(analysis_db, clock=fixed_clock, tz=BEIJING)
+    app = make_app(analysis_db, clock=fixed_clock, tz=BEIJING, user=staff(OPERATOR))
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
-        await pilot.press("3")  # 管理: the name first
-        await settle(pilot)
-        app.screen.query_one("#operator-name", Input).value = OPERATOR
-        await pilot.press("enter")
+        await pilot.press("3")  # 管理: signed in already
         await settle(pilot)
         await pilot.press("8")
         await settle(pilot)

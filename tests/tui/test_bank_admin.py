@@ -17,7 +17,7 @@ from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.admin.banks import BankAdminScreen, ImportDialog, SearchDialog, start_folder
 from tests.conftest import STARTER_BANK
 from tests.integration.test_bank_search import TAGGED_BANK
-from tests.tui.conftest import fixed_clock
+from tests.tui.conftest import fixed_clock, staff
 
 SIZE = (100, 30)
 SMALL = (80, 24)
@@ -51,7 +51,7 @@ def question_keys(app: ExamApp) -> list[str]:
 
 
 async def open_banks(pilot: Pilot) -> BankAdminScreen:
-    pilot.app.operator = "王管理"  # type: ignore[attr-defined]
+    pilot.app.signed_in = staff("王管理")  # type: ignore[attr-defined]
     await pilot.app.push_screen(BankAdminScreen())
     await settle(pilot)
     assert isinstance(pilot.app.screen, BankAdminScreen)

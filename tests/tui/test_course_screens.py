@@ -15,7 +15,7 @@ from exam_tui.store.models import CadreRow
 from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.admin.courses import AttendanceScreen, CoursesScreen, DrawnDialog
 from exam_tui.tui.screens.admin.dialogs import ActionDialog
-from tests.tui.conftest import fixed_clock
+from tests.tui.conftest import fixed_clock, staff
 
 SIZE = (100, 30)
 MONDAY = date(2026, 11, 23)
@@ -46,7 +46,7 @@ async def test_attendance_with_single_keys_then_a_draw_and_the_close(
     app: ExamApp, demo_db: Database, settle
 ) -> None:
     course_id, numbers = _course(demo_db)
-    app.operator = "纪委办"
+    app.signed_in = staff("纪委办")
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(CoursesScreen())
         await settle(pilot)
@@ -116,7 +116,7 @@ async def test_attendance_with_single_keys_then_a_draw_and_the_close(
 
 async def test_an_absence_without_a_reason_is_not_saved(app: ExamApp, demo_db: Database, settle) -> None:
     course_id, _ = _course(demo_db)
-    app.operator = "纪委办"
+    app.signed_in = staff("纪委办")
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(AttendanceScreen(course_id))
         await settle(pilot)

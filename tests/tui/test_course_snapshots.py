@@ -16,7 +16,7 @@ from exam_tui.services.training import AttendanceMark
 from exam_tui.store.models import CadreRow
 from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.screens.admin.courses import AttendanceScreen
-from tests.tui.conftest import BEIJING, fixed_clock
+from tests.tui.conftest import BEIJING, fixed_clock, staff
 
 SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((80, 24), id="80x24")]
 MONDAY = date(2026, 11, 23)
@@ -57,7 +57,7 @@ def grid_app(demo_db: Database) -> tuple[ExamApp, int]:
         clock=fixed_clock,
     )
     app = make_app(demo_db, clock=fixed_clock, tz=BEIJING)
-    app.operator = "纪委办"
+    app.signed_in = staff("纪委办")
     return app, course.id
 
 

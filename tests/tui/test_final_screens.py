@@ -32,7 +32,7 @@ from exam_tui.tui.screens.final.widgets import Countdown, QuestionPanel, ScoreBo
 from tests.conftest import STARTER_BANK, SteppingClock, cadres_by_unit
 from tests.integration.conftest import sign_in_and_begin
 from tests.integration.test_training import TRAINING_BANK
-from tests.tui.conftest import BEIJING
+from tests.tui.conftest import BEIJING, staff
 
 HOST = "竞赛组委会"
 TITLE = "2026年廉政法规知识竞赛"
@@ -145,7 +145,7 @@ def team_app(db: Database, clock: SteppingClock) -> ExamApp:
 
 
 def host_app(db: Database, clock: SteppingClock, round_id: int) -> ExamApp:
-    return make_app(db, clock=clock, tz=BEIJING, start="final_host", round_id=round_id, operator=HOST)
+    return make_app(db, clock=clock, tz=BEIJING, start="final_host", round_id=round_id, user=staff(HOST))
 
 
 # ---- the whole final ------------------------------------------------------------------------------------

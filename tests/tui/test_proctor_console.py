@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static
 from exam_tui.domain.idnumber import mask, with_check_digit
 from exam_tui.i18n import t
 from exam_tui.services import admission, answers, attempts, proctoring
+from exam_tui.services.accounts import DEMO_PASSWORD
 from exam_tui.services.cadres import import_roster
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, session_detail, start_session
@@ -32,7 +33,7 @@ from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 from exam_tui.tui.screens.proctor.summary import SummaryScreen
 from exam_tui.tui.screens.proctor.widgets import RosterTable
 from tests.conftest import SteppingClock
-from tests.tui.conftest import BEIJING
+from tests.tui.conftest import BEIJING, staff
 
 SIZE = (100, 30)
 SMALL = (80, 24)
@@ -125,7 +126,7 @@ def mixed_sitting(db: Database, clock: SteppingClock) -> Sitting:
 
 
 def proctor_app(db: Database, clock: SteppingClock, session_id: int | None = None) -> ExamApp:
-    return make_app(db, clock=clock, tz=BEIJING, proctor=True, session_id=session_id)
+    return make_app(db, clock=clock, tz=BEIJING, proctor=True, session_id=session_id, user=staff("proctor"))
 
 
 @pytest.fixture
@@ -828,9 +829,12 @@ async def test_picker_lists_today_first_and_opens_a_console(
 async def test_home_key_2_opens_the_picker(app: ExamApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2")
+        await pilot.press("2")  # the staff sign-in first: the demo's proctor
+        await settle(pilot)
+        await pilot.press(*"proctor", "enter", *DEMO_PASSWORD, "enter")
         await settle(pilot)
         assert isinstance(app.screen, SessionPickerScreen)
+        assert app.screen.query_one("#sessions", DataTable).row_count == 1  # the session assigned
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)

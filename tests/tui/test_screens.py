@@ -18,6 +18,8 @@ from exam_tui.tui.screens.candidate.login import CandidateLoginScreen
 from exam_tui.tui.screens.home import HomeScreen
 from exam_tui.tui.screens.practice.login import PracticeLoginScreen
 from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
+from exam_tui.tui.screens.staff_login import StaffLoginScreen
+from tests.tui.conftest import staff
 
 SIZE = (100, 30)
 BANK = "integrity-regulations"
@@ -68,6 +70,14 @@ async def test_home_says_when_no_session_today(empty_db: Database, app_on, settl
 async def test_role_keys_open_screens_and_escape_returns(app: ExamApp, settle) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        for key in ("2", "3"):  # the proctor's and the admin's screens: the staff sign-in first
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, StaffLoginScreen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen)
+        app.signed_in = staff()
         for key, screen_type in (
             ("2", SessionPickerScreen),
             ("3", AdminMenuScreen),
@@ -164,6 +174,7 @@ async def test_bank_browser_empty_state(empty_db: Database, app_on, settle) -> N
 
 
 async def test_proctor_key_lists_sessions_and_describes_the_highlighted_one(app: ExamApp, settle) -> None:
+    app.signed_in = staff()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(pilot)

@@ -20,7 +20,7 @@ from exam_tui.services.sessions import SessionView, list_sessions
 from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.admin.sessions import FormValues, SessionFormScreen, SessionsAdminScreen
 from exam_tui.tui.screens.proctor.console import ConsoleScreen
-from tests.tui.conftest import BEIJING, fixed_clock
+from tests.tui.conftest import BEIJING, fixed_clock, staff
 
 SIZE = (100, 30)
 SMALL = (80, 24)
@@ -42,7 +42,7 @@ def _still_console(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def open_sessions(pilot: Pilot) -> SessionsAdminScreen:
-    pilot.app.operator = "王管理"  # type: ignore[attr-defined]
+    pilot.app.signed_in = staff("王管理")  # type: ignore[attr-defined]
     await pilot.app.push_screen(SessionsAdminScreen())
     await settle(pilot)
     assert isinstance(pilot.app.screen, SessionsAdminScreen)

@@ -1,4 +1,8 @@
-"""Home: the app's title, the roles (keys 1–4: candidate, proctor, admin, practice) and today's sessions."""
+"""Home: the app's title, the roles (keys 1–4: candidate, proctor, admin, practice) and today's sessions.
+
+The proctor's and the admin's screens are behind the staff sign-in (app.open_staff); below the roles, who
+is signed in (``o`` signs out) and, on a database the demo seeded, the demo's accounts and password.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,6 @@ from textual.widgets import Button, DataTable, Footer, Static
 from exam_tui.i18n import t
 from exam_tui.services.sessions import SessionView, sessions_on
 from exam_tui.tui.messages import LoadFailed
-from exam_tui.tui.screens.admin.menu import AdminMenuScreen
-from exam_tui.tui.screens.proctor.picker import SessionPickerScreen
 from exam_tui.tui.text import hhmm, in_zone, session_cells, translate_bindings
 from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.tables import set_columns
@@ -36,18 +38,21 @@ class HomeScreen(Screen[None]):
         Binding("2", "proctor", "key.proctor"),
         Binding("3", "admin", "key.admin"),
         Binding("4", "practice", "key.practice"),
+        Binding("o", "sign_out", "key.sign_out"),
     ]
 
     class SessionsLoaded(Message):
-        def __init__(self, sessions: list[SessionView]) -> None:
+        def __init__(self, sessions: list[SessionView], demo_logins: list[str] | None = None) -> None:
             super().__init__()
             self.sessions = sessions
+            self.demo_logins = demo_logins
 
     app: ExamApp  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
         self._sessions: list[SessionView] = []
+        self._demo_logins: list[str] = []
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -58,6 +63,7 @@ class HomeScreen(Screen[None]):
                 with Vertical(classes="role"):
                     yield Button(f"{key}  {t(f'home.role.{role}')}", id=f"role-{role}", variant="primary")
                     yield Static(Prose(t(f"home.role.{role}.help")), classes="role-help")
+        yield Static("", id="home-accounts", classes="-none", markup=False)
         yield Static(t("home.today"), id="today-title", classes="section-title")
         yield DataTable(id="today", cursor_type="row", zebra_stripes=True)
         yield Static(t("home.today.none"), id="today-none", classes="empty")
@@ -71,20 +77,43 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
+            self._show_accounts()
+            self.refresh_bindings()
             self.load_sessions()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_sessions(self) -> None:
+        from exam_tui.services.accounts import demo_logins
+
         app = self.app
         today = in_zone(app.clock(), app.tz).date()
         try:
             sessions = sessions_on(app.db, today, app.tz)
+            logins = demo_logins(app.db)
         except Exception as exc:  # the screen says so instead of dying
             self.post_message(LoadFailed(str(exc)))
             return
-        self.post_message(self.SessionsLoaded(sessions))
+        self.post_message(self.SessionsLoaded(sessions, logins))
+
+    def _show_accounts(self) -> None:
+        from exam_tui.domain.accounts import STAFF_ROLES
+        from exam_tui.services.accounts import DEMO_PASSWORD
+
+        lines = []
+        user = self.app.signed_in
+        if user is not None:
+            roles = "、".join(t(f"role.{r.value}") for r in STAFF_ROLES if r in user.roles)
+            lines.append(t("home.signed_in", name=user.display_name, login=user.login, roles=roles))
+        if self._demo_logins:
+            lines.append(t("home.demo_accounts", logins="、".join(self._demo_logins), password=DEMO_PASSWORD))
+        accounts = self.query_one("#home-accounts", Static)
+        accounts.update("\n".join(lines))
+        accounts.set_class(not lines, "-none")
 
     def on_home_screen_sessions_loaded(self, message: SessionsLoaded) -> None:
+        if message.demo_logins is not None:
+            self._demo_logins = message.demo_logins
+            self._show_accounts()
         self._sessions = message.sessions
         table = self.query_one("#today", DataTable)
         self._add_columns(table)
@@ -121,10 +150,21 @@ class HomeScreen(Screen[None]):
         self.app.enter_candidate_mode()  # type: ignore[attr-defined]
 
     def action_proctor(self) -> None:
-        self.app.push_screen(SessionPickerScreen())
+        self.app.open_staff("proctor")
 
     def action_admin(self) -> None:
-        self.app.push_screen(AdminMenuScreen())
+        self.app.open_staff("admin")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign_out":  # offered only while someone is signed in
+            return self.app.signed_in is not None
+        return True
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()
+        self._show_accounts()
+        self.refresh_bindings()
+        self.app.notify(t("home.signed_out"))
 
     def action_practice(self) -> None:
         from exam_tui.tui.screens.practice.login import PracticeLoginScreen  # loaded when chosen

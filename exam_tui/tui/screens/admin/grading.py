@@ -142,7 +142,13 @@ class GradingScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="grading-load")
     def load_sessions(self) -> None:
         try:
-            sessions = sessions_to_grade(self.app.db)
+            user = self.app.signed_in
+            # A grader sees the sessions and exams assigned (services.accounts.SignedIn.may_grade).
+            sessions = [
+                s
+                for s in sessions_to_grade(self.app.db)
+                if user is not None and user.may_grade(s.id, s.exam_ref)
+            ]
         except Exception as exc:
             self.post_message(LoadFailed(t("app.load_failed", detail=first_line(exc))))
             return

@@ -1,4 +1,9 @@
-"""The admin area's entrance: who is at the keyboard (for the records), then what to work on."""
+"""The admin area's entrance: what the signed-in account's roles reach, to work on.
+
+An admin sees banks, cadres, sessions, decisions, training and analysis; a grader grading; a reviewer
+appeals; an account with several roles all of theirs. The others are not listed, and their number keys
+say that the account may not go there.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,18 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from exam_tui.domain.accounts import Area
 from exam_tui.i18n import t
 from exam_tui.tui.text import translate_bindings
 
 if TYPE_CHECKING:
     from textual.screen import Screen as AnyScreen
 
+    from exam_tui.services.accounts import SignedIn
     from exam_tui.tui.app import ExamApp
 
 # (number key, entry); each entry has admin.menu.<entry> and admin.menu.<entry>.help.
@@ -32,11 +38,17 @@ ENTRIES = (
     ("7", "courses"),
     ("8", "analysis"),
 )
-MAX_NAME = 100  # the records' actor columns hold 100 characters
+
+
+def allowed_entries(user: SignedIn | None) -> list[str]:
+    """The entries the account's roles reach (each entry is an Area of the same name)."""
+    if user is None:
+        return []
+    return [entry for _, entry in ENTRIES if user.can(Area(entry))]
 
 
 class AdminMenuScreen(Screen[None]):
-    """Asks for the operator's name when the app does not know it yet; then lists the admin's work."""
+    """Lists the work the signed-in account may do; refuses the rest."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back"),
@@ -52,19 +64,25 @@ class AdminMenuScreen(Screen[None]):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
-        yield Static(t("admin.menu.title"), id="admin-menu-title", classes="screen-title", markup=False)
-        with Vertical(id="operator-form"):
-            yield Label(t("admin.operator.prompt"), markup=False)
-            yield Input(id="operator-name", max_length=MAX_NAME)
-            yield Static("", id="operator-error", classes="error", markup=False)
-            yield Button(t("admin.operator.confirm"), id="operator-confirm", variant="primary")
+        yield Static(self._title(), id="admin-menu-title", classes="screen-title", markup=False)
         yield OptionList(*self._options(), id="admin-menu")
+        yield Static("", id="admin-menu-none", classes="empty", markup=False)
         yield Footer()
+
+    def _title(self) -> str:
+        user = self.app.signed_in
+        if user is None:
+            return t("admin.menu.title")
+        who = user.login if user.display_name == user.login else f"{user.display_name}({user.login})"
+        return t("admin.menu.title_with_operator", operator=who)
 
     def _options(self) -> list[Option | None]:
         options: list[Option | None] = []
+        allowed = allowed_entries(self.app.signed_in)
         # No rules between the entries: eight entries of two lines fit 80x24 only without them.
         for key, entry in ENTRIES:
+            if entry not in allowed:
+                continue
             prompt = Text.assemble(
                 (f"{key}  {t(f'admin.menu.{entry}')}", "bold"),
                 "\n",
@@ -74,38 +92,14 @@ class AdminMenuScreen(Screen[None]):
         return options
 
     def on_mount(self) -> None:
-        self._show()
-
-    def _show(self) -> None:
-        """The name form until the operator is known, the menu after."""
-        known = self.app.operator is not None
-        self.query_one("#operator-form").display = not known
         menu = self.query_one("#admin-menu", OptionList)
-        menu.display = known
-        title = self.query_one("#admin-menu-title", Static)
-        if known:
-            title.update(t("admin.menu.title_with_operator", operator=self.app.operator))
+        none = self.query_one("#admin-menu-none", Static)
+        if menu.option_count:
+            none.display = False
             menu.focus()
-        else:
-            title.update(t("admin.menu.title"))
-            self.query_one("#operator-name", Input).focus()
-        self.refresh_bindings()
-
-    @on(Input.Submitted, "#operator-name")
-    @on(Button.Pressed, "#operator-confirm")
-    def _take_name(self) -> None:
-        name = " ".join(self.query_one("#operator-name", Input).value.split())
-        if not name:
-            self.query_one("#operator-error", Static).update(t("admin.operator.required"))
-            self.query_one("#operator-name", Input).focus()
-            return
-        self.app.operator = name
-        self._show()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open":
-            return self.app.operator is not None
-        return True
+        else:  # signed out meanwhile, or roles without an admin screen
+            menu.display = False
+            none.update(t("admin.menu.none", login=self.app.operator or "-"))
 
     @on(OptionList.OptionSelected, "#admin-menu")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -113,6 +107,12 @@ class AdminMenuScreen(Screen[None]):
             self.action_open(event.option.id)
 
     def action_open(self, entry: str) -> None:
+        if entry not in allowed_entries(self.app.signed_in):
+            self.app.notify(
+                t("staff_login.no_permission", login=self.app.operator or "-", area=t(f"admin.menu.{entry}")),
+                severity="error",
+            )
+            return
         self.app.push_screen(self._screen(entry))
 
     def _screen(self, entry: str) -> AnyScreen[None]:

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
 from exam_tui.services.admission import Admission, session_state
-from exam_tui.services.attempts import AttemptState, begin
+from exam_tui.services.attempts import AttemptState, begin_sitting
 from exam_tui.services.sessions import SessionError
 from exam_tui.tui.text import room_name, translate_bindings
 
@@ -130,7 +130,7 @@ class RulesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="begin")
     def start_attempt(self) -> None:
         try:
-            state = begin(
+            state = begin_sitting(
                 self.app.db,
                 session_id=self.admission.session.id,
                 cadre_id=self.admission.candidate.cadre_id,

@@ -69,13 +69,24 @@ class SessionPickerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#sessions-none").display = False
-        if self._open_session is not None:
+        if self._open_session is not None and self._may(self._open_session):
             from exam_tui.tui.screens.proctor.console import ConsoleScreen
 
             self.app.push_screen(ConsoleScreen(self._open_session))
             self._open_session = None
         else:
+            if self._open_session is not None:
+                self.app.notify(
+                    t("picker.not_assigned", login=self.app.operator or "-", session=self._open_session),
+                    severity="error",
+                )
+                self._open_session = None
             self.load_sessions()
+
+    def _may(self, session_id: int) -> bool:
+        """An admin runs every session's console, a proctor those assigned (services.accounts)."""
+        user = self.app.signed_in
+        return user is not None and user.may_proctor(session_id)
 
     def on_screen_resume(self) -> None:
         self.load_sessions()  # states change while a console is open
@@ -83,7 +94,8 @@ class SessionPickerScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_sessions(self) -> None:
         try:
-            self.post_message(self.SessionsLoaded(list_sessions(self.app.db)))
+            sessions = [s for s in list_sessions(self.app.db) if self._may(s.id)]
+            self.post_message(self.SessionsLoaded(sessions))
         except Exception as exc:
             self.post_message(LoadFailed(str(exc)))
 
@@ -143,11 +155,12 @@ class SessionPickerScreen(Screen[None]):
     def _open(self, key: str | None) -> None:
         from exam_tui.tui.screens.proctor.console import ConsoleScreen
 
-        if key in self._sessions:
+        if key in self._sessions and self._may(self._sessions[key].id):
             self.app.push_screen(ConsoleScreen(self._sessions[key].id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Started as `exam-tui proctor`, this is the first screen: nothing to go back to.
+        # The first screen when the app was made signed in: nothing to go back to (`exam-tui proctor`
+        # opens it over the staff sign-in, and going back there signs out).
         if action == "back":
             return len(self.app.screen_stack) > 1
         return True
