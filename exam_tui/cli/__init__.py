@@ -21,7 +21,16 @@ from exam_tui.cli import (
     session,
     training,
 )
-from exam_tui.cli.common import ByOption, CliState, connect_or_explain, default_actor, fail, redact, state
+from exam_tui.cli.common import (
+    MAX_INT,
+    ByOption,
+    CliState,
+    connect_or_explain,
+    default_actor,
+    fail,
+    redact,
+    state,
+)
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
 
@@ -71,7 +80,8 @@ def init(ctx: typer.Context) -> None:
 def sit(
     ctx: typer.Context,
     session: Annotated[
-        int | None, typer.Option("--session", help="Only admit candidates of this session (its id).")
+        int | None,
+        typer.Option("--session", help="Only admit candidates of this session (its id).", min=1, max=MAX_INT),
     ] = None,
 ) -> None:
     """The candidate terminal: sign in, sit the exam, hand in. Nothing else is reachable from it."""
@@ -82,7 +92,8 @@ def sit(
 def proctor(
     ctx: typer.Context,
     session: Annotated[
-        int | None, typer.Option("--session", help="Open this session's console (its id) directly.")
+        int | None,
+        typer.Option("--session", help="Open this session's console (its id) directly.", min=1, max=MAX_INT),
     ] = None,
     by: ByOption = None,
 ) -> None:
@@ -107,7 +118,9 @@ final_app = typer.Typer(
 @final_app.command(name="host")
 def final_host(
     ctx: typer.Context,
-    competition: Annotated[int, typer.Option("--competition", help="The competition whose final to host.")],
+    competition: Annotated[
+        int, typer.Option("--competition", help="The competition whose final to host.", min=1, max=MAX_INT)
+    ],
     by: ByOption = None,
 ) -> None:
     """The big screen: show each question to every team, the countdown, the scoreboard after each."""
