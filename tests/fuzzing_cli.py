@@ -13,6 +13,7 @@ the checks before the app starts are fuzzed, the app itself is not.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -96,20 +97,49 @@ _template: dict[str, Any] = {}
 
 
 def template() -> dict[str, Any]:
-    """One seeded SQLite file per process (banks, the demo organisation and session), and its facts."""
+    """One seeded SQLite file per process (banks, cadres, sessions, papers, …), and some of its facts."""
     if _template:
         return _template
+    from typer.testing import CliRunner
+
+    from exam_tui.cli import app
     from exam_tui.services import banks
+    from exam_tui.services.analysis_demo import seed_analysis_demo
     from exam_tui.services.demo import seed_demo
     from exam_tui.services.runtime import connect
 
     folder = Path(tempfile.mkdtemp(prefix="exam-tui-fuzz-db-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "exam.db"
     db = connect(f"sqlite:///{path}")
     banks.import_files(db, [FIXTURES / "integrity-regulations-starter.yaml", FIXTURES / "training-bank.yaml"])
     banks.import_files(db, [FIXTURES / "written-answer-bank.yaml"])
     seed_demo(db, tz=BEIJING, clock=lambda: datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+    # A closed session with handed-in papers (session 2), so that results, grading, appeals and the
+    # reports have something to work on; then a course, a competition and an appeal.
+    seed_analysis_demo(db, candidates=12, tz=BEIJING, clock=lambda: datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
     db.dispose()
+    runner = CliRunner()
+    for args in (
+        [
+            "training",
+            "create",
+            "--title",
+            "廉政培训",
+            "--kind",
+            "closed_training",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-03",
+            "--roster",
+            str(ROSTER_SEED),
+        ],
+        ["competition", "create", "--title", "知识竞赛", "--bank", "integrity-regulations"],
+        ["appeal", "file", "1", "--reason", "第1题答案有误"],
+    ):
+        result = runner.invoke(app, ["--db", f"sqlite:///{path}", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
     with contextlib.closing(sqlite3.connect(path)) as conn:
         numbers = [r[0] for r in conn.execute("SELECT id_number FROM cadre ORDER BY id LIMIT 3")]
         units = [r[0] for r in conn.execute("SELECT name FROM unit ORDER BY id LIMIT 2")]

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from exam_tui.cli import (
     appeal,
@@ -34,7 +35,28 @@ from exam_tui.cli.common import (
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
 
+
+class _RootGroup(TyperGroup):
+    """The root command, which refuses an argument that is not text before any command can use it.
+
+    Python hands bytes of argv that are not UTF-8 over as lone surrogates (surrogateescape); such a
+    string cannot be printed, stored in the database or compared with stored names, and would fail
+    deep inside whichever command got it.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                typer.echo(t("cli.error.not_utf8", arg=shown), err=True)
+                raise typer.Exit(2) from None
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="exam-tui",
     help="廉政教育考试系统 — terminal exams for integrity education. Without a command: open the TUI.",
     no_args_is_help=False,

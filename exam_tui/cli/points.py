@@ -233,7 +233,10 @@ def rules_export(
     if output.exists() and not force:
         fail(t("cli.results.exists", path=output))
     _, text = points.rules_text(state(ctx).db())
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a folder, a folder that does not exist, no permission, a full disk
+        fail(t("cli.results.write_failed", path=output, detail=exc.strerror or str(exc)))
     typer.echo(t("cli.points.rules_exported", path=output))
 
 

@@ -55,3 +55,29 @@ def test_numbers_out_of_range_are_usage_errors(args: list[str]) -> None:
 def test_days_out_of_range_are_refused(args: list[str]) -> None:
     code, output = _exit_code(args)
     assert code == 1 and "超出了 1900 至 2999 年的范围" in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # UnicodeEncodeError: surrogates not allowed, from the SQLite driver (`cadre list --unit $'\xff'`)
+        ["cadre", "list", "--unit", "\udcff"],
+        ["report", "coverage", "--rank", "\udcff"],
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_refused_before_any_command(args: list[str]) -> None:
+    code, output = _exit_code(args)
+    assert code == 2 and "不是 UTF-8 文本" in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # IsADirectoryError, FileNotFoundError
+        ["points", "rules", "export", "-o", "folder", "--force"],
+        ["points", "rules", "export", "--output", "nowhere/out.yaml"],
+    ],
+)
+def test_rules_export_to_a_folder_or_nowhere_says_so(args: list[str]) -> None:
+    code, output = _exit_code(args)
+    assert code == 1 and "无法写入" in output
