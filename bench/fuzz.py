@@ -2,10 +2,10 @@
 
     python bench/fuzz.py [--minutes 3] [--target NAME ...] [--atheris]
 
-Runs the targets of tests/fuzzing.py and tests/fuzzing_cli.py (the suite runs the same checks on a
-few hundred fixed inputs) round-robin in batches of fresh random inputs until the time is up, the
-time split evenly between targets, and prints per target the inputs tried, the failures found (each
-shrunk to a minimal input by hypothesis and printed) and the elapsed time. Exits 1 if any failed.
+Runs the targets of tests/fuzzing.py and tests/fuzzing_cli.py (the suite runs the same checks on a few
+hundred fixed inputs) in batches of fresh random inputs until the time is up, the time split evenly
+between targets, and prints per target the inputs tried, the failures found (each shrunk to a minimal
+input by hypothesis and printed), the elapsed time and the slowest input. Exits 1 if any failed.
 
 ``--atheris`` fuzzes the bank loader with atheris (coverage-guided, libFuzzer) instead, for the same
 time, when atheris is installed (``pip install atheris``); it stops at the first failure.
@@ -22,25 +22,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the targets live with the tests
 
-from tests.fuzzing import LOADER_TARGETS, Target, run_target  # noqa: E402
+from tests.fuzzing import LOADER_TARGETS, Tally, Target, run_target  # noqa: E402
 
 TARGET_NAMES = [t.name for t in LOADER_TARGETS] + ["cli argv", "cli imports"]
 BATCH = 100  # inputs per hypothesis run; each run draws from a new random seed
 
 
-def fuzz(target: Target, seconds: float) -> tuple[int, list[str], float]:
-    """Inputs tried, failures (their reports) and seconds spent on ``target``."""
-    count = [0]
+def fuzz(target: Target, seconds: float) -> tuple[Tally, list[str], float]:
+    """Inputs tried and the slowest, failures (their reports) and seconds spent on ``target``."""
+    tally = Tally()
     failures: list[str] = []
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         try:
-            run_target(target, max_examples=BATCH, derandomize=False, count=count)
+            run_target(target, max_examples=BATCH, derandomize=False, tally=tally)
         except Exception as exc:
             report = "".join(traceback.format_exception(exc, limit=-6))
             failures.append(report)
             print(f"--- {target.name}: failure\n{report}", file=sys.stderr, flush=True)
-    return count[0], failures, time.perf_counter() - start
+    return tally, failures, time.perf_counter() - start
 
 
 def run_atheris(seconds: float) -> int:
@@ -97,13 +97,17 @@ def main() -> int:
 
     targets = [t for t in [*LOADER_TARGETS, *CLI_TARGETS] if not args.target or t.name in args.target]
     share = args.minutes * 60 / len(targets)
-    print(f"{'target':<18} {'inputs':>8} {'failures':>9} {'seconds':>8} {'inputs/s':>9}", flush=True)
+    print(
+        f"{'target':<18} {'inputs':>8} {'failures':>9} {'seconds':>8} {'inputs/s':>9} {'slowest s':>10}",
+        flush=True,
+    )
     failed = 0
     for target in targets:
-        count, failures, elapsed = fuzz(target, share)
+        tally, failures, elapsed = fuzz(target, share)
         failed += len(failures)
         print(
-            f"{target.name:<18} {count:>8} {len(failures):>9} {elapsed:>8.1f} {count / elapsed:>9.1f}",
+            f"{target.name:<18} {tally.inputs:>8} {len(failures):>9} {elapsed:>8.1f} "
+            f"{tally.inputs / elapsed:>9.1f} {tally.slowest:>10.2f}",
             flush=True,
         )
     return 1 if failed else 0

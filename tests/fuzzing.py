@@ -432,20 +432,34 @@ LOADER_TARGETS = [
 ]
 
 
+@dataclass
+class Tally:
+    """What the bench reports of a target: inputs checked and the slowest check (a hang in the making)."""
+
+    inputs: int = 0
+    slowest: float = 0.0
+
+
 def run_target(
-    target: Target, *, max_examples: int, derandomize: bool = True, count: list[int] | None = None
+    target: Target, *, max_examples: int, derandomize: bool = True, tally: Tally | None = None
 ) -> None:
     """Run ``target``'s check on ``max_examples`` inputs; hypothesis shrinks and raises on a failure.
 
     ``derandomize`` makes the suite deterministic (the same inputs in every CI run); the bench turns it
-    off so that each batch explores new inputs. ``count`` (one int) is incremented once per input.
+    off so that each batch explores new inputs, and counts them in ``tally``.
     """
+    import time
+
     from hypothesis import HealthCheck, given, settings
 
     def body(value: Any) -> None:
-        if count is not None:
-            count[0] += 1
-        target.check(value)
+        start = time.perf_counter()
+        try:
+            target.check(value)
+        finally:
+            if tally is not None:
+                tally.inputs += 1
+                tally.slowest = max(tally.slowest, time.perf_counter() - start)
 
     test = settings(
         max_examples=max_examples,
