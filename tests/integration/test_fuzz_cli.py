@@ -34,6 +34,8 @@ def _exit_code(args: list[str]) -> tuple[int, str]:
         ["points", "notice", "--unit", "x", "--year", "99999999999999999999"],
         # ValueError: year 0 is out of range
         ["training", "list", "--year", "0"],
+        # Not a traceback but a hang: a few seconds per hundred generated candidates.
+        ["demo", "--analysis", "100000000"],
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(args: list[str]) -> None:
