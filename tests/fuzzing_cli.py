@@ -279,6 +279,7 @@ PLAUSIBLE: list[tuple[tuple[str, ...], list[str]]] = [
     (("exam",), ["integrity-regulations/pre-appointment", "training-bank/course-test", "a/b", "x"]),
     (("key", "value"), ["retake_gap_days", "7", "-1", "366", "B", "AC", "正确", "a|b;c"]),
     (("sort",), ["facility", "discrimination_index", "upper_lower_d", "nope"]),
+    (("right", "wrong", "points", "amount"), ["10", "-5", "0.5", "0", "nan", "inf", "-inf", "1e308"]),
     (("year",), ["2026", "2025", "0", "-1", "10000", "99999999999999999999"]),
     (("question", "question_id"), ["ir-0001", "q1", "1", "nope"]),
 ]

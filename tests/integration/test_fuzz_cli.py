@@ -83,3 +83,13 @@ def test_an_argument_that_is_not_utf8_is_refused_before_any_command(args: list[s
 def test_rules_export_to_a_folder_or_nowhere_says_so(args: list[str]) -> None:
     code, output = _exit_code(args)
     assert code == 1 and "无法写入" in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["competition", "final", "1", "--right", "nan"], ["competition", "final", "1", "--wrong", "-inf"]],
+)
+def test_final_points_that_are_not_numbers_are_refused(args: list[str]) -> None:
+    # ValueError: right must be a finite number, got nan (from the domain's FinalRule)
+    code, output = _exit_code(args)
+    assert code == 1 and "分值须为数字" in output
