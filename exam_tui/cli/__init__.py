@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from exam_tui.cli import (
     appeal,
@@ -24,11 +25,32 @@ from exam_tui.cli import (
     training,
     user,
 )
-from exam_tui.cli.common import CliState, connect_or_explain, fail, redact, state
+from exam_tui.cli.common import MAX_INT, CliState, connect_or_explain, fail, redact, state
 from exam_tui.config import resolve_settings
 from exam_tui.i18n import set_language, t
 
+
+class _RootGroup(TyperGroup):
+    """The root command, which refuses an argument that is not text before any command can use it.
+
+    Python hands bytes of argv that are not UTF-8 over as lone surrogates (surrogateescape); such a
+    string cannot be printed, stored in the database or compared with stored names, and would fail
+    deep inside whichever command got it.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                typer.echo(t("cli.error.not_utf8", arg=shown), err=True)
+                raise typer.Exit(2) from None
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="exam-tui",
     help="廉政教育考试系统 — terminal exams for integrity education. Without a command: open the TUI.",
     no_args_is_help=False,
@@ -147,7 +169,8 @@ def _init_roles(
 def sit(
     ctx: typer.Context,
     session: Annotated[
-        int | None, typer.Option("--session", help="Only admit candidates of this session (its id).")
+        int | None,
+        typer.Option("--session", help="Only admit candidates of this session (its id).", min=1, max=MAX_INT),
     ] = None,
 ) -> None:
     """The candidate terminal: sign in, sit the exam, hand in. Nothing else is reachable from it."""
@@ -158,7 +181,8 @@ def sit(
 def proctor(
     ctx: typer.Context,
     session: Annotated[
-        int | None, typer.Option("--session", help="Open this session's console (its id) directly.")
+        int | None,
+        typer.Option("--session", help="Open this session's console (its id) directly.", min=1, max=MAX_INT),
     ] = None,
 ) -> None:
     """The proctor's console after the staff sign-in: pick a session (those you are assigned), watch every
@@ -181,7 +205,9 @@ final_app = typer.Typer(
 @final_app.command(name="host")
 def final_host(
     ctx: typer.Context,
-    competition: Annotated[int, typer.Option("--competition", help="The competition whose final to host.")],
+    competition: Annotated[
+        int, typer.Option("--competition", help="The competition whose final to host.", min=1, max=MAX_INT)
+    ],
 ) -> None:
     """The big screen (after an admin's sign-in): each question to every team, the countdown, the scoreboard."""
     from exam_tui.services import final

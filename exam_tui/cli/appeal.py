@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, state
+from exam_tui.cli.common import MAX_INT, AsJson, ByOption, default_actor, fail, state
 from exam_tui.cli.decision_text import when
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
@@ -16,7 +16,9 @@ app = typer.Typer(
     help="Appeals (申诉复核): file, list, show, regrade, correct-key, decide.", no_args_is_help=True
 )
 
-AppealId = Annotated[int, typer.Argument(help="Appeal number (see `appeal list`).", metavar="ID")]
+AppealId = Annotated[
+    int, typer.Argument(help="Appeal number (see `appeal list`).", metavar="ID", min=1, max=MAX_INT)
+]
 
 
 def _fail_on(exc: Exception) -> None:
@@ -26,7 +28,9 @@ def _fail_on(exc: Exception) -> None:
 @app.command(name="file")
 def file_(
     ctx: typer.Context,
-    attempt_id: Annotated[int, typer.Argument(help="The attempt appealed against.", metavar="ATTEMPT")],
+    attempt_id: Annotated[
+        int, typer.Argument(help="The attempt appealed against.", metavar="ATTEMPT", min=1, max=MAX_INT)
+    ],
     reason: Annotated[str, typer.Option("--reason", help="The cadre's grounds.")],
     by: ByOption = None,
 ) -> None:
@@ -114,7 +118,9 @@ def show(ctx: typer.Context, appeal_id: AppealId, as_json: AsJson = False) -> No
 def regrade(
     ctx: typer.Context,
     appeal_id: AppealId,
-    item: Annotated[int, typer.Option("--item", help="The short answer's item number on the paper.")],
+    item: Annotated[
+        int, typer.Option("--item", help="The short answer's item number on the paper.", min=1, max=MAX_INT)
+    ],
     points: Annotated[float, typer.Option("--points", help="0 to the item's points, in halves.")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
     by: ByOption = None,

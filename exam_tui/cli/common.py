@@ -28,6 +28,14 @@ class CliState:
         return self._db
 
 
+# Ids and counts typed on the command line end up in 64-bit integer columns (SQLite and PostgreSQL
+# alike); outside that range the parser refuses a number with the option's name (exit 2) instead of
+# the database driver raising in the middle of a command.
+MAX_INT = 2**63 - 1
+# Years of the days and times the commands take. Outside them a date is a typo, and near datetime's
+# own ends (years 1 and 9999) adding a day or a time zone overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (fields in docs/cli.md).")]
 ByOption = Annotated[
     str | None, typer.Option("--by", help="Who is acting (recorded); default: your login name.")
@@ -45,9 +53,11 @@ def default_actor() -> str:
 def day_value(value: str, option: str) -> date:
     """A ``YYYY-MM-DD`` option's day, or exit 1 saying which option is wrong."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail(t("cli.training.bad_day", option=option, value=value))
+    check_year(day, value)
+    return day
 
 
 def aware_time(value: str) -> datetime:
@@ -58,7 +68,14 @@ def aware_time(value: str) -> datetime:
         fail(t("cli.training.bad_time", value=value))
     if moment.tzinfo is None:
         fail(t("cli.training.bad_time", value=value))
+    check_year(moment, value)
     return moment
+
+
+def check_year(moment: date, value: str) -> None:
+    """Exit 1 when a day or time typed as ``value`` lies outside MIN_YEAR to MAX_YEAR."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        fail(t("cli.error.year_range", value=value, first=MIN_YEAR, last=MAX_YEAR))
 
 
 def fail(message: str) -> NoReturn:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, aware_time, default_actor, fail, state
+from exam_tui.cli.common import MAX_INT, AsJson, ByOption, aware_time, default_actor, fail, state
 from exam_tui.i18n import t
 
 if TYPE_CHECKING:
@@ -18,7 +18,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-CompetitionId = Annotated[int, typer.Argument(help="The competition's number.", metavar="ID")]
+CompetitionId = Annotated[
+    int, typer.Argument(help="The competition's number.", metavar="ID", min=1, max=MAX_INT)
+]
 StageArgument = Annotated[
     str, typer.Argument(help="preliminary (初赛) or semi_final (复赛).", metavar="STAGE")
 ]
@@ -34,7 +36,7 @@ def create(
         typer.Option("--team-mode", help="Units compete as teams too: sum or mean of their best members."),
     ] = None,
     team_best: Annotated[
-        int | None, typer.Option("--team-best", help="How many of a unit's best count.")
+        int | None, typer.Option("--team-best", help="How many of a unit's best count.", min=0, max=MAX_INT)
     ] = None,
     by: ByOption = None,
 ) -> None:
@@ -63,7 +65,9 @@ def round_(
     stage: StageArgument,
     exam: Annotated[str, typer.Option("--exam", help="BANK/EXAM of the competition's bank.")],
     at: Annotated[str, typer.Option("--at", help="Planned start, ISO 8601 with offset.")],
-    advance: Annotated[int, typer.Option("--advance", help="How many go on to the next round.")],
+    advance: Annotated[
+        int, typer.Option("--advance", help="How many go on to the next round.", min=0, max=MAX_INT)
+    ],
     room: Annotated[str | None, typer.Option("--room")] = None,
     ids: Annotated[
         list[str], typer.Option("--id", help="An entrant's ID number (preliminary).", metavar="ID_NUMBER")
@@ -223,8 +227,12 @@ def show(
 def final_(
     ctx: typer.Context,
     competition_id: CompetitionId,
-    questions: Annotated[int, typer.Option("--questions", help="How many questions the final asks.")] = 10,
-    seconds: Annotated[int, typer.Option("--seconds", help="Seconds to answer each.")] = 30,
+    questions: Annotated[
+        int, typer.Option("--questions", help="How many questions the final asks.", min=0, max=MAX_INT)
+    ] = 10,
+    seconds: Annotated[
+        int, typer.Option("--seconds", help="Seconds to answer each.", min=0, max=MAX_INT)
+    ] = 30,
     right: Annotated[float, typer.Option("--right", help="Points for a right answer.")] = 10,
     wrong: Annotated[float, typer.Option("--wrong", help="Points for a wrong one (e.g. -5).")] = 0,
     by: ByOption = None,

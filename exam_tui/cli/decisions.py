@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, state
+from exam_tui.cli.common import MAX_INT, AsJson, ByOption, check_year, default_actor, fail, state
 from exam_tui.i18n import t
 
 appointment_app = typer.Typer(
@@ -170,6 +170,7 @@ def _write_retake_plan(
             day = date.fromisoformat(on)
         except ValueError:
             fail(t("cli.retake.bad_day", value=on))
+        check_year(day, on)
     try:
         views = decision_reports.deferred_list(state(ctx).db(), unit=unit)
     except SessionError as exc:
@@ -299,9 +300,11 @@ def appointment_add(
     start = None
     if since is not None:
         try:
-            start = datetime.fromisoformat(since).astimezone()
+            start = datetime.fromisoformat(since)
         except ValueError:
             fail(t("cli.appointment.bad_date", value=since))
+        check_year(start, since)
+        start = start.astimezone()
     try:
         number = appointments.open_appointment(
             state(ctx).db(),
@@ -320,7 +323,7 @@ def appointment_add(
 def appointment_show(
     ctx: typer.Context,
     appointment_id: Annotated[
-        int, typer.Argument(help="Record number (see `appointment list`).", metavar="ID")
+        int, typer.Argument(help="Record number (see `appointment list`).", metavar="ID", min=1, max=MAX_INT)
     ],
     as_json: AsJson = False,
 ) -> None:
@@ -343,7 +346,7 @@ def appointment_show(
 @appointment_app.command(name="note")
 def appointment_note(
     ctx: typer.Context,
-    appointment_id: Annotated[int, typer.Argument(metavar="ID")],
+    appointment_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_INT)],
     text: Annotated[str, typer.Argument(help="The note.", metavar="TEXT")],
     by: ByOption = None,
 ) -> None:
@@ -361,7 +364,7 @@ def appointment_note(
 @appointment_app.command(name="override")
 def appointment_override(
     ctx: typer.Context,
-    appointment_id: Annotated[int, typer.Argument(metavar="ID")],
+    appointment_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_INT)],
     reason: Annotated[str, typer.Option("--reason", help="Why (required, recorded).")],
     status: Annotated[
         str | None, typer.Option("--status", help="cleared or deferred: the decision to put in force.")

@@ -10,6 +10,8 @@ import typer
 from exam_tui.cli.common import fail, state
 from exam_tui.i18n import t
 
+MAX_DEMO_CANDIDATES = 10_000
+
 
 def demo(
     ctx: typer.Context,
@@ -20,6 +22,8 @@ def demo(
             "--analysis",
             help="Instead: a closed session of this many generated candidates (500 is a good size) on a "
             "demo bank with one question deliberately miskeyed, to try the item analysis on.",
+            # A few seconds per hundred candidates: a mistyped 5000000 would run for days.
+            max=MAX_DEMO_CANDIDATES,
         ),
     ] = None,
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import ByOption, default_actor, fail, state
+from exam_tui.cli.common import MAX_INT, ByOption, default_actor, fail, state
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
 
@@ -18,7 +18,7 @@ app = typer.Typer(
 @app.command(name="queue")
 def queue(
     ctx: typer.Context,
-    session_id: Annotated[int, typer.Argument(help="Session number.", metavar="SESSION")],
+    session_id: Annotated[int, typer.Argument(help="Session number.", metavar="SESSION", min=1, max=MAX_INT)],
     by: ByOption = None,
 ) -> None:
     """Each short-answer question of the session: answers, settled, left for you, disputed."""
@@ -44,7 +44,7 @@ def queue(
 @app.command(name="next")
 def next_(
     ctx: typer.Context,
-    session_id: Annotated[int, typer.Argument(metavar="SESSION")],
+    session_id: Annotated[int, typer.Argument(metavar="SESSION", min=1, max=MAX_INT)],
     question: Annotated[
         str, typer.Argument(help="The question's id (see `grade queue`).", metavar="QUESTION")
     ],
@@ -80,8 +80,10 @@ def next_(
 @app.command(name="mark")
 def mark(
     ctx: typer.Context,
-    attempt_id: Annotated[int, typer.Argument(help="The attempt number.", metavar="ATTEMPT")],
-    item: Annotated[int, typer.Option("--item", help="The item's number on that paper.")],
+    attempt_id: Annotated[
+        int, typer.Argument(help="The attempt number.", metavar="ATTEMPT", min=1, max=MAX_INT)
+    ],
+    item: Annotated[int, typer.Option("--item", help="The item's number on that paper.", min=1, max=MAX_INT)],
     points: Annotated[float, typer.Option("--points", help="0 to the item's points, in halves.")],
     comment: Annotated[str | None, typer.Option("--comment", help="The grader's comment.")] = None,
     by: ByOption = None,

@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, day_value, default_actor, fail, fail_with_lines, state
+from exam_tui.cli.common import (
+    MAX_INT,
+    MAX_YEAR,
+    MIN_YEAR,
+    AsJson,
+    ByOption,
+    day_value,
+    default_actor,
+    fail,
+    fail_with_lines,
+    state,
+)
 from exam_tui.i18n import t
 
 app = typer.Typer(
@@ -18,7 +29,9 @@ app = typer.Typer(
 rules_app = typer.Typer(help="The points rules in force: show, export, import.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-YearOption = Annotated[int | None, typer.Option("--year", help="The year (default: this year).")]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="The year (default: this year).", min=MIN_YEAR, max=MAX_YEAR)
+]
 
 
 def _year(year: int | None) -> int:
@@ -126,7 +139,7 @@ def notice(
 def rank(
     ctx: typer.Context,
     year: YearOption = None,
-    top: Annotated[int, typer.Option("--top", help="How many people to list.")] = 20,
+    top: Annotated[int, typer.Option("--top", help="How many people to list.", min=0, max=MAX_INT)] = 20,
 ) -> None:
     """Units by their cadres' mean points, and the people with the most points (shared places for ties)."""
     from exam_tui.services import points
@@ -171,7 +184,10 @@ def add(
 @app.command()
 def reverse(
     ctx: typer.Context,
-    entry: Annotated[int, typer.Argument(help="The entry's number (see `points show`).", metavar="ENTRY")],
+    entry: Annotated[
+        int,
+        typer.Argument(help="The entry's number (see `points show`).", metavar="ENTRY", min=1, max=MAX_INT),
+    ],
     reason: Annotated[str, typer.Option("--reason")],
     by: ByOption = None,
 ) -> None:
@@ -217,7 +233,10 @@ def rules_export(
     if output.exists() and not force:
         fail(t("cli.results.exists", path=output))
     _, text = points.rules_text(state(ctx).db())
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a folder, a folder that does not exist, no permission, a full disk
+        fail(t("cli.results.write_failed", path=output, detail=exc.strerror or str(exc)))
     typer.echo(t("cli.points.rules_exported", path=output))
 
 

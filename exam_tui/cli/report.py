@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from exam_tui.cli.common import day_value, fail, fail_with_lines, state
+from exam_tui.cli.common import MAX_INT, MAX_YEAR, MIN_YEAR, day_value, fail, fail_with_lines, state
 from exam_tui.i18n import t
 
 if TYPE_CHECKING:
@@ -21,7 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-SessionOption = Annotated[int | None, typer.Option("--session", help="Analyse this session (its id).")]
+SessionOption = Annotated[
+    int | None, typer.Option("--session", help="Analyse this session (its id).", min=1, max=MAX_INT)
+]
 ExamOption = Annotated[
     str | None, typer.Option("--exam", help="Analyse this exam over all its sessions: BANK/EXAM.")
 ]
@@ -158,7 +160,8 @@ def _period(year: int | None, start: str | None, end: str | None) -> tuple[date,
 def coverage(
     ctx: typer.Context,
     year: Annotated[
-        int | None, typer.Option("--year", help="The calendar year (default: this year).")
+        int | None,
+        typer.Option("--year", help="The calendar year (default: this year).", min=MIN_YEAR, max=MAX_YEAR),
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD (with --to).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
@@ -187,7 +190,8 @@ def coverage(
 def annual(
     ctx: typer.Context,
     year: Annotated[
-        int | None, typer.Option("--year", help="The year assessed (default: this year).")
+        int | None,
+        typer.Option("--year", help="The year assessed (default: this year).", min=MIN_YEAR, max=MAX_YEAR),
     ] = None,
     rules: Annotated[
         Path | None, typer.Option("--rules", help="The assessment rules (YAML); default: the shipped ones.")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import ByOption, default_actor, fail, state
+from exam_tui.cli.common import MAX_INT, ByOption, default_actor, fail, state
 from exam_tui.i18n import t
 
 
@@ -24,7 +24,9 @@ SUFFIX_FORMATS = {".txt": Format.TABLE, ".csv": Format.CSV, ".xlsx": Format.XLSX
 
 def results(
     ctx: typer.Context,
-    session_id: Annotated[int, typer.Argument(help="Session number (see `session list`).", metavar="ID")],
+    session_id: Annotated[
+        int, typer.Argument(help="Session number (see `session list`).", metavar="ID", min=1, max=MAX_INT)
+    ],
     fmt: Annotated[
         Format | None,
         typer.Option(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
+from exam_tui.cli.common import MAX_INT, AsJson, ByOption, default_actor, fail, fail_with_lines, state
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
@@ -23,7 +23,9 @@ app = typer.Typer(
     help="Exam sessions: open from a plan, list, show, start, extend time, close.", no_args_is_help=True
 )
 
-SessionId = Annotated[int, typer.Argument(help="Session number (see `session list`).", metavar="ID")]
+SessionId = Annotated[
+    int, typer.Argument(help="Session number (see `session list`).", metavar="ID", min=1, max=MAX_INT)
+]
 
 # Candidate states that mean the paper was handed in, however it happened.
 HANDED_IN = ("handed_in", "time_up", "closed", "terminated")
@@ -337,7 +339,9 @@ def close(ctx: typer.Context, session_id: SessionId, by: ByOption = None) -> Non
 def extend(
     ctx: typer.Context,
     session_id: SessionId,
-    minutes: Annotated[int, typer.Option("--minutes", help="Minutes to add (1–240).")],
+    minutes: Annotated[
+        int, typer.Option("--minutes", help="Minutes to add (1–240).", min=-MAX_INT, max=MAX_INT)
+    ],
     candidate: Annotated[
         str | None,
         typer.Option(

@@ -10,6 +10,9 @@ from typing import Annotated
 import typer
 
 from exam_tui.cli.common import (
+    MAX_INT,
+    MAX_YEAR,
+    MIN_YEAR,
     AsJson,
     ByOption,
     aware_time,
@@ -26,7 +29,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-CourseId = Annotated[int, typer.Argument(help="The course's number (see `training list`).", metavar="ID")]
+CourseId = Annotated[
+    int, typer.Argument(help="The course's number (see `training list`).", metavar="ID", min=1, max=MAX_INT)
+]
 KINDS_HELP = "closed_training (封闭式培训), new_cadre_training (新任干部培训), warning_education (警示教育), party_lecture (廉政党课)"
 
 
@@ -137,7 +142,10 @@ def create(
 @app.command(name="list")
 def list_(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help="Only courses that start in this year.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Only courses that start in this year.", min=MIN_YEAR, max=MAX_YEAR),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Courses, latest first."""
@@ -344,7 +352,7 @@ def draw(
     course_id: CourseId,
     day: Annotated[str, typer.Option("--day", help="YYYY-MM-DD.")],
     half: Annotated[str, typer.Option("--half", help="am or pm.")],
-    k: Annotated[int, typer.Option("-k", "--speakers", help="How many to draw.")] = 1,
+    k: Annotated[int, typer.Option("-k", "--speakers", help="How many to draw.", min=0, max=MAX_INT)] = 1,
     by: ByOption = None,
 ) -> None:
     """抽签发言: draw who speaks among those present; nobody twice before everyone present has spoken."""

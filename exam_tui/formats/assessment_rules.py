@@ -58,8 +58,8 @@ def read_assessment_rules(path: Path) -> AssessmentFile:
         raw = path.read_bytes()
     except FileNotFoundError:
         return _fail(path, "file.not_found")
-    except OSError as exc:
-        return _fail(path, "file.unreadable", detail=exc.strerror or str(exc))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        return _fail(path, "file.unreadable", detail=getattr(exc, "strerror", None) or str(exc))
     try:
         root, data = load_document(raw)
     except DocumentError as exc:

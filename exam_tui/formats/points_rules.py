@@ -83,8 +83,8 @@ def read_rules(path: Path) -> RulesFile:
         raw = path.read_bytes()
     except FileNotFoundError:
         return _fail(path, 1, 1, "file.not_found")
-    except OSError as exc:
-        return _fail(path, 1, 1, "file.unreadable", detail=exc.strerror or str(exc))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        return _fail(path, 1, 1, "file.unreadable", detail=getattr(exc, "strerror", None) or str(exc))
     return check_rules_text(path, raw)
 
 

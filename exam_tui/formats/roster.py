@@ -129,8 +129,8 @@ def _read_records(path: Path) -> list[Record]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise _refuse(0, "file.not_found") from None
-    except OSError as exc:
-        raise _refuse(0, "file.unreadable", detail=exc.strerror or str(exc)) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise _refuse(0, "file.unreadable", detail=getattr(exc, "strerror", None) or str(exc)) from None
     if path.suffix.lower() == ".xlsx":
         return _xlsx_records(raw)
     return _csv_records(raw)

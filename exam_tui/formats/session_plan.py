@@ -60,8 +60,8 @@ def read_plan(path: Path) -> PlanFile:
         raw = path.read_bytes()
     except FileNotFoundError:
         return _fail(path, 1, 1, "file.not_found")
-    except OSError as exc:
-        return _fail(path, 1, 1, "file.unreadable", detail=exc.strerror or str(exc))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        return _fail(path, 1, 1, "file.unreadable", detail=getattr(exc, "strerror", None) or str(exc))
     try:
         root, data = load_document(raw)
     except DocumentError as exc:
@@ -112,8 +112,15 @@ def read_plan(path: Path) -> PlanFile:
     numbers: list[str] = []
     candidates = data.get("candidates")
     if isinstance(candidates, str) and candidates.strip():
-        roster_file = (path.parent / candidates.strip()).resolve()
-        if not roster_file.is_file():
+        try:
+            roster_file = (path.parent / candidates.strip()).resolve()
+            found = roster_file.is_file()
+        except (OSError, ValueError):
+            # A NUL byte (ValueError) or a name longer than the filesystem allows (OSError) cannot
+            # name a file that exists.
+            found = False
+        if not found:
+            roster_file = None
             problem(("candidates",), "plan.no_roster", file=candidates)
     elif isinstance(candidates, list) and candidates:
         seen: dict[str, int] = {}

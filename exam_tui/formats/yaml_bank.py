@@ -71,8 +71,8 @@ def read_bank_file(path: Path) -> BankFile:
         raw = path.read_bytes()
     except FileNotFoundError:
         return _fail(path, 1, 1, "file.not_found")
-    except OSError as exc:
-        return _fail(path, 1, 1, "file.unreadable", detail=exc.strerror or str(exc))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        return _fail(path, 1, 1, "file.unreadable", detail=getattr(exc, "strerror", None) or str(exc))
     return check_bank_text(path, raw)
 
 

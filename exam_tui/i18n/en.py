@@ -95,6 +95,8 @@ MESSAGES: dict[str, str] = {
     "cli.error.database": "cannot open the database {url}: {detail}",
     "cli.error.network_fs": "the SQLite database {path} is on a network file system ({fs}), which is unsafe; use PostgreSQL to share one database between machines",
     "cli.error.language": "unsupported UI language '{lang}'; choose zh or en",
+    "cli.error.year_range": "{value} is outside the years {first} to {last}",
+    "cli.error.not_utf8": "The argument “{arg}” is not UTF-8 text; check the terminal's character encoding",
     "cli.demo.seeded": "demo data created: {units} units, {cadres} cadres; session {session} (access code {code})",
     "cli.demo.exists": "demo data already present; nothing added",
     "cli.demo.no_bank": "import the bank that defines {exam} first",

@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     "final.not_found": "There is no final {id}",
     "final.bad_count": "A final has 1 to 100 questions, not {n}",
     "final.bad_seconds": "Give 5 to 600 seconds a question, not {seconds}",
+    "final.bad_points": "Points for a right and a wrong answer are numbers, not {right} and {wrong}",
     "final.too_few_questions": "The bank has {available} objective questions, fewer than {n}",
     "final.bad_code": "No team has this code",
     "final.finished": "The final is over",

@@ -98,6 +98,8 @@ MESSAGES: dict[str, str] = {
     "cli.error.database": "无法打开数据库 {url}:{detail}",
     "cli.error.network_fs": "SQLite 数据库 {path} 位于网络文件系统({fs})上,不安全;多台机器共用请改用 PostgreSQL",
     "cli.error.language": "不支持的界面语言 “{lang}”,可选 zh 或 en",
+    "cli.error.year_range": "{value} 超出了 {first} 至 {last} 年的范围",
+    "cli.error.not_utf8": "参数 “{arg}” 不是 UTF-8 文本,请检查终端的字符编码设置",
     "cli.demo.seeded": "演示数据已生成:{units} 个单位,{cadres} 名干部;考试场次 {session}(准入码 {code})",
     "cli.demo.exists": "演示数据已存在,未重复生成",
     "cli.demo.no_bank": "请先导入含 {exam} 的题库",

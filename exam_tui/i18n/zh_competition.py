@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     "final.not_found": "没有编号为 {id} 的决赛",
     "final.bad_count": "决赛题数须在 1 到 100 之间,不能是 {n}",
     "final.bad_seconds": "每题作答时间须在 5 到 600 秒之间,不能是 {seconds}",
+    "final.bad_points": "答对、答错的分值须为数字,不能是 {right} 和 {wrong}",
     "final.too_few_questions": "题库中可用于决赛的客观题只有 {available} 道,不够 {n} 道",
     "final.bad_code": "没有这个参赛队代码",
     "final.finished": "决赛已经结束",

@@ -122,7 +122,10 @@ def open_final(
         raise SessionError("final.bad_count", n=questions)
     if not 5 <= seconds <= 600:
         raise SessionError("final.bad_seconds", seconds=seconds)
-    FinalRule(right=right, wrong=wrong)  # refuses what cannot be a number of points
+    try:
+        FinalRule(right=right, wrong=wrong)  # refuses what cannot be a number of points
+    except ValueError:
+        raise SessionError("final.bad_points", right=right, wrong=wrong) from None
     with db.write() as session:
         now = now_in(session, clock)
         comp = competition_row(session, competition_id, lock=True)

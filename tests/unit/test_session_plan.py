@@ -219,6 +219,14 @@ def test_missing_roster_file(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["x\\0y.csv", "a" * 5000], ids=["nul", "too-long"])
+def test_roster_name_no_file_can_have_is_not_found(tmp_path: Path, name: str) -> None:
+    # Found by fuzzing: a NUL byte raised ValueError and a 5,000-character name OSError out of read_plan.
+    text = VALID.split("candidates:")[0] + f'candidates: "{name}"\n'
+    result = read(tmp_path, text)
+    assert [(p.line, p.key) for p in result.problems] == [(at(text, "candidates: ")[0], "plan.no_roster")]
+
+
 def test_bad_id_number_points_at_the_entry(tmp_path: Path) -> None:
     bad = ID_B[:-1] + ("0" if ID_B[-1] != "0" else "1")
     text = VALID.replace(f"  - {ID_B}\n", f"  - {bad}\n  - 12345\n")
