@@ -15,22 +15,26 @@ from tests.conftest import STARTER_BANK, SteppingClock
 BEIJING = timezone(timedelta(hours=8))
 
 
-@pytest.fixture
-def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
-    banks.import_files(db, [STARTER_BANK])
-    result = seed_demo(db, tz=BEIJING, clock=clock)
+def roster_numbers(db: Database, session_id: int) -> list[str]:
+    """The ID numbers on a session's roster, in order."""
     with db.read() as s:
-        numbers = [
+        return [
             r[0]
             for r in s.execute(
                 text(
                     "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
                     "WHERE sc.session_id = :s ORDER BY c.id_number"
                 ),
-                {"s": result.session.id},
+                {"s": session_id},
             )
         ]
-    return result.session.id, result.session.access_code, numbers
+
+
+@pytest.fixture
+def demo(db: Database, clock: SteppingClock) -> tuple[int, str, list[str]]:
+    banks.import_files(db, [STARTER_BANK])
+    result = seed_demo(db, tz=BEIJING, clock=clock)
+    return result.session.id, result.session.access_code, roster_numbers(db, result.session.id)
 
 
 def sign_in_and_begin(db: Database, clock: SteppingClock, code: str, number: str) -> attempts.AttemptState:

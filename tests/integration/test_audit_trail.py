@@ -21,7 +21,7 @@ from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import start_session
 from tests.conftest import STARTER_BANK, SteppingClock
-from tests.integration.conftest import sign_in_and_begin
+from tests.integration.conftest import roster_numbers, sign_in_and_begin
 
 BEIJING = timezone(timedelta(hours=8))
 SHIPPED_BANKS = Path(__file__).parents[2] / "question_banks"
@@ -39,17 +39,7 @@ def worked(db: Database, clock: SteppingClock) -> dict[str, int]:
     banks.import_files(db, [STARTER_BANK], actor="admin")
     demo = seed_demo(db, tz=BEIJING, clock=clock)
     session_id, code = demo.session.id, demo.session.access_code
-    with db.read() as s:
-        numbers = [
-            r[0]
-            for r in s.execute(
-                text(
-                    "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
-                    "WHERE sc.session_id = :s ORDER BY c.id_number"
-                ),
-                {"s": session_id},
-            )
-        ]
+    numbers = roster_numbers(db, session_id)
     start_session(db, session_id, clock=clock, actor="proctor")
     ids = {}
     for name, number in (("handed_in", numbers[0]), ("answering", numbers[1])):

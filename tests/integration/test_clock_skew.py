@@ -41,6 +41,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import start_session
 from exam_tui.services.sessions import SessionError
 from tests.conftest import STARTER_BANK
+from tests.integration.conftest import roster_numbers
 
 BEIJING = timezone(timedelta(hours=8))
 HOUR = timedelta(hours=1)
@@ -107,18 +108,7 @@ def _sitting(db: Database) -> tuple[int, str, list[str]]:
     banks.import_files(db, [STARTER_BANK])
     demo = seed_demo(db, tz=BEIJING)  # the real clock
     start_session(db, demo.session.id)
-    with db.read() as s:
-        numbers = [
-            r[0]
-            for r in s.execute(
-                text(
-                    "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
-                    "WHERE sc.session_id = :s ORDER BY c.id_number"
-                ),
-                {"s": demo.session.id},
-            )
-        ]
-    return demo.session.id, demo.session.access_code, numbers
+    return demo.session.id, demo.session.access_code, roster_numbers(db, demo.session.id)
 
 
 def _begin(db: Database, code: str, number: str, **clock: Any) -> attempts.AttemptState:

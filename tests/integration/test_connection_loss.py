@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -50,6 +50,7 @@ from exam_tui.tui.screens.candidate.result import ResultScreen
 from exam_tui.tui.screens.candidate.rules import RulesScreen
 from tests.conftest import STARTER_BANK, _empty_pg
 from tests.integration._tcp_proxy import TcpProxy
+from tests.integration.conftest import roster_numbers
 
 PG_URL = os.environ.get("EXAM_TUI_TEST_PG_URL")
 BEIJING = timezone(timedelta(hours=8))
@@ -112,14 +113,7 @@ def _sitting(db: Database, *, begin: bool = True) -> Sitting:
     banks.import_files(db, [STARTER_BANK])
     session = seed_demo(db, tz=BEIJING).session
     start_session(db, session.id)
-    with db.read() as s:
-        number = s.execute(
-            text(
-                "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
-                "WHERE sc.session_id = :s ORDER BY c.id_number LIMIT 1"
-            ),
-            {"s": session.id},
-        ).scalar_one()
+    number = roster_numbers(db, session.id)[0]
     admitted = admission.admit(db, login=number, access_code=session.access_code)
     attempt_id, items = 0, 0
     if begin:

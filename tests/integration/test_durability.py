@@ -30,6 +30,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import start_session
 from exam_tui.store.models import ResponseRow
 from tests.conftest import STARTER_BANK
+from tests.integration.conftest import roster_numbers
 
 SCRIPT = Path(__file__).with_name("_scripted_candidate.py")
 ROUNDS = 50
@@ -77,14 +78,7 @@ def test_acknowledged_answers_survive_kill_9(db: Database, tmp_path: Path) -> No
     demo = seed_demo(db, tz=BEIJING)  # the real clock: the attempt's deadline is an hour from now
     session_id, code = demo.session.id, demo.session.access_code
     start_session(db, session_id)
-    with db.read() as s:
-        number = s.execute(
-            text(
-                "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
-                "WHERE sc.session_id = :s ORDER BY c.id_number LIMIT 1"
-            ),
-            {"s": session_id},
-        ).scalar_one()
+    number = roster_numbers(db, session_id)[0]
     admitted = admission.admit(db, login=number, access_code=code)
     attempt_id = attempts.begin(db, session_id=session_id, cadre_id=admitted.candidate.cadre_id).attempt_id
 

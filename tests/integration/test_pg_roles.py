@@ -30,6 +30,7 @@ from exam_tui.services.session_control import start_session
 from exam_tui.services.sessions import SessionError
 from exam_tui.store.roles import KEY_FIELDS
 from tests.conftest import PG_URL, STARTER_BANK
+from tests.integration.conftest import roster_numbers
 
 BEIJING = timezone(timedelta(hours=8))
 PASSWORD = "lab-a-" + "x7Qk2mP9vR4t"
@@ -76,17 +77,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         banks.import_files(admin, [STARTER_BANK])
         demo = seed_demo(admin, tz=BEIJING)
         start_session(admin, demo.session.id)
-        with admin.read() as s:
-            numbers = [
-                r[0]
-                for r in s.execute(
-                    text(
-                        "SELECT c.id_number FROM cadre c JOIN session_candidate sc ON sc.cadre_id = c.id "
-                        "WHERE sc.session_id = :s ORDER BY c.id_number LIMIT 2"
-                    ),
-                    {"s": demo.session.id},
-                )
-            ]
+        numbers = roster_numbers(admin, demo.session.id)[:2]
         begun = []
         for number in numbers:
             admitted = admission.admit(admin, login=number, access_code=demo.session.access_code)
