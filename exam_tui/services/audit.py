@@ -189,6 +189,8 @@ def verify(db: Database) -> AuditReport:
         }
         problems: list[AuditProblem] = []
         main = chains.get(MAIN, [])
+        if head is None and not main:
+            head = (0, GENESIS)  # nothing written yet on a database made without the migrations
         found = _chain_problems(MAIN, main, head)
         if found:
             problems.append(found)

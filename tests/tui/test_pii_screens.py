@@ -14,6 +14,7 @@ from exam_tui.tui.app import ExamApp
 from exam_tui.tui.screens.admin.cadres import CadrePageScreen, CadresScreen
 from exam_tui.tui.screens.admin.decisions import DecisionsScreen
 from tests.conftest import SteppingClock
+from tests.tui.conftest import staff
 from tests.tui.test_admin_screens import SIZE, deferred_cadres, open_screen, screen_text
 from tests.tui.test_proctor_console import highlight, live_sitting, open_console, proctor_app
 
@@ -33,7 +34,7 @@ def assert_masked(app: ExamApp) -> str:
 
 async def test_admin_cadre_screens_show_no_whole_id_number(app: ExamApp, demo_db: Database, settle) -> None:
     someone = deferred_cadres(demo_db, 2)[0]  # with a sitting and a deferral on their page
-    app.operator = "李管理"
+    app.signed_in = staff("李管理")
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(app, pilot, CadresScreen(), settle)
         assert MASKED_ID.search(assert_masked(app))  # the numbers are there, masked
