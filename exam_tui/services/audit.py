@@ -270,6 +270,7 @@ def show(db: Database, subject: str) -> list[AuditEntry]:
     with db.snapshot() as session:
         attempts, others = _attempt_ids_of(session, subject)
         cadre_ids = {int(o.split(":")[1]) for o in others if o.startswith("cadre:")}
+        attempt_chains = {f"attempt:{a}" for a in attempts}
         entries: list[AuditEventRow] = []
         for rows in _events(session).values():
             for row in rows:
@@ -282,7 +283,7 @@ def show(db: Database, subject: str) -> list[AuditEntry]:
                         and row.entity_id.isdigit()
                         and int(row.entity_id) in attempts
                     )
-                    or row.chain in {f"attempt:{a}" for a in attempts}
+                    or row.chain in attempt_chains
                     or details.get("attempt_id") in attempts
                     or details.get("cadre_id") in cadre_ids
                 ):

@@ -277,22 +277,6 @@ class AnswerWrites:
         server_now = row[6].astimezone(UTC) if len(row) > 6 else None
         return AttemptHead(row[0], row[1], self._read_time(row[2]), row[3], server_now, row[4], row[5])
 
-    def upsert(
-        self,
-        conn: Connection,
-        *,
-        attempt_id: int,
-        item: int,
-        answer: Any,
-        flagged: bool,
-        revision: int,
-        now: datetime,
-    ) -> int:
-        """Store the answer unless a newer revision is stored; returns the revision that stands."""
-        return self._upsert_row(
-            conn, attempt_id=attempt_id, item=item, answer=answer, flagged=flagged, revision=revision, now=now
-        )[0]
-
     def _upsert_row(
         self,
         conn: Connection,
@@ -304,7 +288,8 @@ class AnswerWrites:
         revision: int,
         now: datetime,
     ) -> tuple[int, bool]:
-        """The revision that stands, and whether this one was written."""
+        """Store the answer unless a newer revision is stored: the revision that stands, and whether this
+        one was written (only then does the save get its audit event)."""
         key = {"attempt_id": attempt_id, "item": item}
         row = conn.exec_driver_sql(
             self._upsert,

@@ -164,7 +164,18 @@ class Draft:
 
 def _row_values(obj: Any, model: type) -> dict[str, Any]:
     table = model.__table__  # type: ignore[attr-defined]
-    return {c.name: getattr(obj, c.key if hasattr(c, "key") else c.name) for c in table.columns}
+    return {c.name: getattr(obj, c.key) for c in table.columns}
+
+
+def _write_draft(seal: Seal, values: Mapping[str, Any], columns: Iterable[str]) -> Draft:
+    """The ``ENTITY.write`` event sealing a row's ``columns``."""
+    return Draft(
+        f"{seal.entity}.write",
+        seal.entity,
+        seal.key(values),
+        seal.snapshot(values, columns),
+        seal.chain(values),
+    )
 
 
 def _seal_draft(obj: Any, deleted: bool = False) -> Draft:
@@ -173,13 +184,7 @@ def _seal_draft(obj: Any, deleted: bool = False) -> Draft:
     values = _row_values(obj, model)
     if deleted:
         return Draft(f"{seal.entity}.delete", seal.entity, seal.key(values), None, seal.chain(values))
-    return Draft(
-        f"{seal.entity}.write",
-        seal.entity,
-        seal.key(values),
-        seal.snapshot(values, seal.columns(model)),
-        seal.chain(values),
-    )
+    return _write_draft(seal, values, seal.columns(model))
 
 
 def _changed(obj: Any, seal: Seal) -> bool:
@@ -368,14 +373,6 @@ def chain_existing(conn: Connection) -> None:
         columns = [name for name in seal.columns(model) if name in existing]
         readable = [sealed.c[name] for name in existing if name in sealed.c]
         for row in conn.execute(select(*readable)).mappings():
-            drafts.append(
-                Draft(
-                    f"{seal.entity}.write",
-                    seal.entity,
-                    seal.key(row),
-                    seal.snapshot(row, columns),
-                    seal.chain(row),
-                )
-            )
+            drafts.append(_write_draft(seal, row, columns))
     if drafts:
         append(conn, drafts)
