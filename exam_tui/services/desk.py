@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -25,10 +26,12 @@ from sqlalchemy import or_, select
 from exam_tui.domain.paper import Paper
 from exam_tui.services import admission, attempts
 from exam_tui.services.admission import Admission, Candidate, ExamBrief
+from exam_tui.services.answers import LATE_WRITE_GRACE
 from exam_tui.services.attempts import IN_PROGRESS, AttemptClosed, AttemptResult, ItemReview
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError, SessionView
 from exam_tui.store.desk_functions import CHANNEL
+from exam_tui.store.models import AttemptRow
 from exam_tui.store.models_desk import TerminalRequestRow
 
 log = logging.getLogger(__name__)
@@ -201,6 +204,27 @@ def _result(db: Database, attempt_id: int) -> dict[str, Any]:
     return result_json(attempts.as_candidate_sees(result))
 
 
+def hand_in_overdue(db: Database, *, clock: MaybeClock = None) -> int:
+    """Hand in every attempt still open past its deadline and the late-write grace: a terminal that went
+    dark (killed, unplugged) would have done it at its next heartbeat, a lab terminal cannot at all.
+    Graded like any hand-in; how many were handed in."""
+    with db.read() as session:
+        now = now_in(session, clock)
+        overdue = (
+            session.execute(
+                select(AttemptRow.id).where(
+                    AttemptRow.state == IN_PROGRESS,
+                    AttemptRow.deadline_at < now - LATE_WRITE_GRACE,  # type: ignore[operator]
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for attempt_id in overdue:
+        attempts.hand_in(db, attempt_id, reason="time_up", clock=clock)
+    return len(overdue)
+
+
 # ---- the desk as a process ---------------------------------------------------------------------------
 
 
@@ -210,14 +234,20 @@ def run(
     *,
     on_served: Callable[[int], None] | None = None,
     idle_seconds: float = 1.0,
+    sweep_seconds: float = 5.0,
 ) -> None:
     """Serve requests until ``stop`` is set: at once when a terminal's request is announced (LISTEN on
-    PostgreSQL), else every ``idle_seconds`` (a notice missed while reconnecting is picked up then)."""
+    PostgreSQL), else every ``idle_seconds`` (a notice missed while reconnecting is picked up then);
+    every ``sweep_seconds``, hand in the attempts whose time ran out with nobody at the terminal."""
     listener = _Listener(db) if db.backend == "postgresql" else None
+    swept = 0.0
     try:
         while not stop.is_set():
             try:
                 served = serve_pending(db)
+                if time.monotonic() - swept >= sweep_seconds:
+                    served += hand_in_overdue(db)
+                    swept = time.monotonic()
             except Exception as exc:  # the database away: try again after the pause
                 log.warning("desk: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 served = 0

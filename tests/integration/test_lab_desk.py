@@ -245,3 +245,24 @@ async def test_exam_tui_sit_on_a_lab_machine_runs_as_the_candidate_role(lab: Lab
         ).scalar_one()
     assert answered >= 1
     assert audit.verify(lab.admin).intact
+
+
+def test_the_desk_hands_in_an_attempt_whose_time_ran_out_with_nobody_at_the_terminal(lab: Lab) -> None:
+    _session_id, code = _session(lab)
+    front = DeskFront(lab.candidate)
+    with desk_running(lab.proctor):
+        admitted = front.admit(login=_free_number(lab, 8), access_code=code, name=None, session_id=None)
+        state, link = front.begin(admitted, hostname="lab-09")
+        link.save(item=1, answer="A", flagged=False, revision=1, current_item=1)
+    # The terminal is unplugged; the desk's sweep, two hours on, finds the attempt open past its deadline.
+    with lab.admin.read() as s:
+        now = s.execute(text("SELECT now()")).scalar_one()
+    later = now + timedelta(hours=2)
+    assert desk.hand_in_overdue(lab.proctor, clock=lambda: later) >= 1
+    assert desk.hand_in_overdue(lab.proctor, clock=lambda: later) == 0
+    stored = attempts.result(lab.admin, state.attempt_id)
+    assert stored.state != IN_PROGRESS and stored.submit_reason == "time_up"
+    with desk_running(lab.proctor):
+        assert link.heartbeat(current_item=1).state == stored.state
+        assert link.result().score == stored.score
+    assert audit.verify(lab.admin).intact
