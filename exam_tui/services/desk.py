@@ -235,6 +235,7 @@ def run(
     on_served: Callable[[int], None] | None = None,
     idle_seconds: float = 1.0,
     sweep_seconds: float = 5.0,
+    clock: MaybeClock = None,
 ) -> None:
     """Serve requests until ``stop`` is set: at once when a terminal's request is announced (LISTEN on
     PostgreSQL), else every ``idle_seconds`` (a notice missed while reconnecting is picked up then);
@@ -244,9 +245,9 @@ def run(
     try:
         while not stop.is_set():
             try:
-                served = serve_pending(db)
+                served = serve_pending(db, clock=clock)
                 if time.monotonic() - swept >= sweep_seconds:
-                    served += hand_in_overdue(db)
+                    served += hand_in_overdue(db, clock=clock)
                     swept = time.monotonic()
             except Exception as exc:  # the database away: try again after the pause
                 log.warning("desk: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

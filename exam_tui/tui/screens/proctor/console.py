@@ -137,10 +137,17 @@ class ConsoleScreen(Screen[None]):
         if self.app.db.backend == "postgresql":
             # While a console is open, lab machines signed in as the candidate-terminal role are
             # served from here (sign-in, begin, hand-in, result): no separate `exam-tui desk` needed.
-            self.run_worker(self._serve_desk, thread=True, exit_on_error=False, group="desk")
+            # A thread of the screen's own rather than a worker: it runs as long as the console is
+            # open, and only posts messages.
+            threading.Thread(target=self._serve_desk, name="desk", daemon=True).start()
 
     def _serve_desk(self) -> None:
-        desk.run(self.app.db, self._desk_stop, on_served=lambda _n: self.post_message(self.DeskServed()))
+        desk.run(
+            self.app.db,
+            self._desk_stop,
+            on_served=lambda _n: self.post_message(self.DeskServed()),
+            clock=self.app.service_clock,
+        )
 
     class DeskServed(Message):
         """The desk served a lab terminal (a sign-in, a start, a hand-in): the roster has changed."""
