@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import ByOption, default_actor, fail, state
+from exam_tui.cli.common import AdminOption, PasswordFileOption, admin_unmasking, fail, state
 from exam_tui.cli.decision_text import when
 from exam_tui.domain.idnumber import mask_within
 from exam_tui.i18n import t
@@ -65,14 +65,17 @@ def show(
         bool,
         typer.Option(
             "--unmasked",
-            help="Whole ID numbers in the events instead of masked ones; recorded in the audit trail.",
+            help="Whole ID numbers in the events instead of masked ones: admins only (--by ADMIN and its "
+            "password); recorded in the audit trail.",
         ),
     ] = False,
-    by: ByOption = None,
+    by: AdminOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """The events about one subject, in the order they happened."""
     from exam_tui.services import audit
-    from exam_tui.services.pii import Unmasking, record_unmask
+    from exam_tui.services.pii import record_unmask
+    from exam_tui.services.sessions import SessionError
 
     db = state(ctx).db()
     hide = (lambda value: value) if unmasked else mask_within
@@ -83,17 +86,20 @@ def show(
     if not entries:
         typer.echo(hide(t("cli.audit.none", subject=subject)))
         return
-    if unmasked:
-        actor = by or default_actor()
-        record_unmask(
-            Unmasking(db, actor),
-            entity="audit",
-            entity_id=subject,
-            export="audit_show.json" if as_json else "audit_show.table",
-            rows=len(entries),
-            file=None,
-        )
-        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+    whole = admin_unmasking(ctx, unmasked, by, password_file)
+    if whole is not None:
+        try:
+            record_unmask(
+                whole,
+                entity="audit",
+                entity_id=subject,
+                export="audit_show.json" if as_json else "audit_show.table",
+                rows=len(entries),
+                file=None,
+            )
+        except SessionError as exc:
+            fail(t("cli.pii.refused", reason=exc.message()))
+        typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)
     for entry in entries:
         if as_json:
             typer.echo(

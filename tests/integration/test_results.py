@@ -34,6 +34,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, session_detail, start_session
 from exam_tui.services.sessions import schedule_session
 from tests.conftest import FIXED_NOW, SteppingClock
+from tests.integration.conftest import unmask_args
 
 runner = CliRunner()
 
@@ -303,7 +304,7 @@ def _rescore(item: dict[str, Any]) -> float:
     return round(points * right / len(key), 4)
 
 
-def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed) -> None:
+def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     result = run("--db", mixed.url, "results", str(mixed.session_id), "--format", "json")
     assert result.exit_code == 0 and result.stderr == ""
     document = json.loads(result.stdout)
@@ -345,7 +346,15 @@ def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed) -> None:
             rescored += 1
     assert rescored == 2  # P and F; W awaits a grader, B is answering, C and D have no paper
     unmasked = json.loads(
-        run("--db", mixed.url, "results", str(mixed.session_id), "--format", "json", "--unmasked").stdout
+        run(
+            "--db",
+            mixed.url,
+            "results",
+            str(mixed.session_id),
+            "--format",
+            "json",
+            *unmask_args(db, tmp_path),
+        ).stdout
     )
     assert unmasked["id_numbers_masked"] is False
     assert {c["id_number"] for c in unmasked["candidates"]} == set(PEOPLE)
@@ -363,7 +372,7 @@ def _on_screen(text: str) -> str:
     return "".join(char * display_width(char) for char in text)
 
 
-def test_table_is_the_default_and_masks(db: Database, mixed: Mixed) -> None:
+def test_table_is_the_default_and_masks(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     result = run("--db", mixed.url, "results", str(mixed.session_id))
     assert result.exit_code == 0
     notice, title, header, rule, *rows = result.stdout.splitlines()
@@ -383,7 +392,9 @@ def test_table_is_the_default_and_masks(db: Database, mixed: Mixed) -> None:
     started, submitted = (_local(results[P].started_at), _local(results[P].submitted_at))
     assert cells == [_on_screen(c) for c in expected] + [started, submitted, "1"]
     assert _on_screen("待阅卷") in by_id[mask(W)] and by_id[mask(D)].split()[-6:] == ["-"] * 5 + ["0"]
-    english = run("--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), "--unmasked")
+    english = run(
+        "--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), *unmask_args(db, tmp_path)
+    )
     assert english.stdout.startswith("Contains personal information")
     assert english.stdout.splitlines()[2].split("  ")[0].strip() == "ID number"
     assert all(n in english.stdout for n in PEOPLE) and "awaiting grading" in english.stdout
