@@ -10,4 +10,9 @@ MESSAGES: dict[str, str] = {
     "cli.pii.no_tty": "There is no terminal to type a password on: give admin {login}'s password with "
     "--password-file FILE",
     "cli.pii.refused": "Whole ID numbers not exported: {reason}",
+    "cli.audit.sheet_unreadable": 'cannot read the chain head "{text}" of a results sheet: expected #2552 · 3f9a… or 2552:3f9a… (8 hex digits at least)',
+    "cli.audit.sheet_ok": "sheet #{seq} {hash}…: the chain still passes through this link; not rewritten since printing",
+    "cli.audit.sheet_differs": "sheet #{seq} {hash}…: event {seq} of the chain has another hash: the chain was rewritten after the sheet was printed",
+    "cli.audit.sheet_missing": "sheet #{seq} {hash}…: the chain has no event {seq}: it was cut or rewritten after the sheet was printed",
+    "cli.audit.sheets_broken": "{count} results sheet(s) disagree with the audit trail",
 }

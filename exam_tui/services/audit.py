@@ -257,6 +257,28 @@ def head(db: Database) -> ChainHead:
         return ChainHead(0, GENESIS) if row is None else ChainHead(row.seq, row.hash)
 
 
+_SHEET_HEAD = re.compile(r"#?(?P<seq>\d+)\s*[:·,\s]\s*(?P<hash>[0-9a-fA-F]{8,64})")
+
+
+def parse_sheet_head(text: str) -> ChainHead | None:
+    """What a person copies from a sheet's foot: ``#2552 · 3f9a…``, ``2552:3f9a…`` or ``2552 3f9a…``
+    (at least 8 hex digits of the hash); None if it is none of these."""
+    m = _SHEET_HEAD.search(text)
+    return ChainHead(int(m["seq"]), m["hash"].lower()) if m else None
+
+
+def sheet_matches(db: Database, printed: ChainHead) -> bool | None:
+    """Whether the main chain's event #seq still has the hash a sheet printed (its first digits): a
+    chain rewritten after the printing has another. None when the chain has no such event."""
+    with db.read() as session:
+        stored = session.execute(
+            select(AuditEventRow.hash).where(AuditEventRow.chain == MAIN, AuditEventRow.seq == printed.seq)
+        ).scalar_one_or_none()
+    if stored is None:
+        return None
+    return stored.startswith(printed.hash)
+
+
 # ---------------------------------------------------------------------------------------------- show
 
 

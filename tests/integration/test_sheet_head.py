@@ -135,3 +135,60 @@ def t_notice() -> str:
     from exam_tui.i18n import t
 
     return t("export.pii_notice")
+
+
+@pytest.mark.tampers
+def test_verify_holds_a_printed_head_against_a_chain_rewritten_after_printing(
+    db: Database, clock: SteppingClock, demo
+) -> None:  # type: ignore[no-untyped-def]
+    """Someone with the owner's rights rewrites an early event and every hash after it: the chain is
+    consistent again (verify alone is green), but the head printed on yesterday's sheet is not a link."""
+    from exam_tui.domain.audit_chain import link_hash, normalise_payload
+    from exam_tui.store.models import AuditHeadRow
+
+    _run_demo_session(db, clock, demo)
+    printed = audit.head(db)
+    note = printed.note()
+    sheet = f"#{printed.seq} · {printed.hash[:16]}…"
+    assert sheet.split(" · ")[0] in note
+    ok = run(db, "audit", "verify", "--sheet", sheet, "--sheet", f"{printed.seq}:{printed.hash[:8]}")
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.count("未被改写") == 2
+    with db.write() as session:
+        events = (
+            session.execute(
+                select(AuditEventRow).where(AuditEventRow.chain == "main").order_by(AuditEventRow.seq)
+            )
+            .scalars()
+            .all()
+        )
+        previous = events[0].prev_hash
+        for n, event in enumerate(events):
+            if n == 1:
+                event.actor = "someone-else"  # the forged change
+            event.prev_hash = previous
+            event.hash = link_hash(
+                event.seq,  # type: ignore[arg-type]
+                event.at,
+                event.actor,
+                event.action,
+                event.entity,
+                event.entity_id,
+                normalise_payload(event.details),
+                previous,  # type: ignore[arg-type]
+                "main",
+            )
+            previous = event.hash
+            session.add(event)
+        head_row = session.get(AuditHeadRow, 1)
+        assert head_row is not None
+        head_row.hash = previous  # type: ignore[assignment]
+        session.add(head_row)
+    assert audit.verify(db).intact  # consistent again: verify alone cannot tell
+    rewritten = run(db, "audit", "verify", "--sheet", sheet)
+    assert rewritten.exit_code == 1
+    assert "改写" in rewritten.stderr and f"#{printed.seq}" in rewritten.stderr
+    missing = run(db, "audit", "verify", "--sheet", f"#{printed.seq + 10_000} · {printed.hash[:16]}")
+    assert missing.exit_code == 1 and "没有第" in missing.stderr
+    unreadable = run(db, "audit", "verify", "--sheet", "yesterday")
+    assert unreadable.exit_code == 1 and "看不懂" in unreadable.output
