@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from exam_tui.cli.common import ByOption, default_actor, fail, state
+from exam_tui.cli.common import AdminOption, PasswordFileOption, admin_unmasking, fail, state
 from exam_tui.cli.decision_text import when
 from exam_tui.domain.idnumber import mask_within
 from exam_tui.i18n import t
+
+if TYPE_CHECKING:
+    from exam_tui.services.audit import ChainHead
+    from exam_tui.services.runtime import Database
 
 app = typer.Typer(help="The audit trail: verify its chains and the results it seals, show it by subject.")
 
@@ -20,11 +24,29 @@ DETAILS_WIDTH = 100  # a payload longer than this is cut on the screen (``--json
 
 
 @app.command()
-def verify(ctx: typer.Context) -> None:
-    """Recompute every chain and compare every sealed result with its latest event; exit 1 at a break."""
+def verify(
+    ctx: typer.Context,
+    sheet: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sheet",
+            help='The chain head printed on a results sheet ("#2552 · 3f9a…" or 2552:3f9a…): also check '
+            "that the chain still passes through it. May be given several times.",
+        ),
+    ] = None,
+) -> None:
+    """Recompute every chain and compare every sealed result with its latest event; exit 1 at a break.
+    With --sheet, also that each printed sheet's head is still a link of the chain."""
     from exam_tui.services import audit
 
-    report = audit.verify(state(ctx).db())
+    printed = []
+    for text in sheet or []:
+        head = audit.parse_sheet_head(text)
+        if head is None:
+            fail(t("cli.audit.sheet_unreadable", text=text))
+        printed.append(head)
+    db = state(ctx).db()
+    report = audit.verify(db)
     typer.echo(
         t(
             "cli.audit.counted",
@@ -35,6 +57,7 @@ def verify(ctx: typer.Context) -> None:
     )
     if report.intact:
         typer.echo(t("cli.audit.intact", seq=report.head_seq, hash=report.head_hash))
+        _check_sheets(db, printed)
         return
     for problem in report.problems:
         where = t("cli.audit.where", chain=problem.chain, seq=problem.seq) if problem.chain else ""
@@ -45,6 +68,22 @@ def verify(ctx: typer.Context) -> None:
     if report.more_problems:
         typer.echo(t("cli.audit.more", count=report.more_problems), err=True)
     fail(t("cli.audit.broken", count=len(report.problems) + report.more_problems))
+
+
+def _check_sheets(db: Database, printed: list[ChainHead]) -> None:
+    from exam_tui.services import audit
+
+    differing = 0
+    for head in printed:
+        matches = audit.sheet_matches(db, head)
+        if matches:
+            typer.echo(t("cli.audit.sheet_ok", seq=head.seq, hash=head.hash))
+        else:
+            differing += 1
+            key = "cli.audit.sheet_missing" if matches is None else "cli.audit.sheet_differs"
+            typer.echo(t(key, seq=head.seq, hash=head.hash), err=True)
+    if differing:
+        fail(t("cli.audit.sheets_broken", count=differing))
 
 
 @app.command()
@@ -65,14 +104,17 @@ def show(
         bool,
         typer.Option(
             "--unmasked",
-            help="Whole ID numbers in the events instead of masked ones; recorded in the audit trail.",
+            help="Whole ID numbers in the events instead of masked ones: admins only (--by ADMIN and its "
+            "password); recorded in the audit trail.",
         ),
     ] = False,
-    by: ByOption = None,
+    by: AdminOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """The events about one subject, in the order they happened."""
     from exam_tui.services import audit
-    from exam_tui.services.pii import Unmasking, record_unmask
+    from exam_tui.services.pii import record_unmask
+    from exam_tui.services.sessions import SessionError
 
     db = state(ctx).db()
     hide = (lambda value: value) if unmasked else mask_within
@@ -83,17 +125,20 @@ def show(
     if not entries:
         typer.echo(hide(t("cli.audit.none", subject=subject)))
         return
-    if unmasked:
-        actor = by or default_actor()
-        record_unmask(
-            Unmasking(db, actor),
-            entity="audit",
-            entity_id=subject,
-            export="audit_show.json" if as_json else "audit_show.table",
-            rows=len(entries),
-            file=None,
-        )
-        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+    whole = admin_unmasking(ctx, unmasked, by, password_file)
+    if whole is not None:
+        try:
+            record_unmask(
+                whole,
+                entity="audit",
+                entity_id=subject,
+                export="audit_show.json" if as_json else "audit_show.table",
+                rows=len(entries),
+                file=None,
+            )
+        except SessionError as exc:
+            fail(t("cli.pii.refused", reason=exc.message()))
+        typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)
     for entry in entries:
         if as_json:
             typer.echo(

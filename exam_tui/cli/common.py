@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -14,6 +16,7 @@ from exam_tui.config import Settings
 from exam_tui.i18n import t
 
 if TYPE_CHECKING:
+    from exam_tui.services.pii import Unmasking
     from exam_tui.services.runtime import Database
 
 
@@ -40,6 +43,26 @@ AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output (f
 ByOption = Annotated[
     str | None, typer.Option("--by", help="Who is acting (recorded); default: your login name.")
 ]
+UnmaskedOption = Annotated[
+    bool,
+    typer.Option(
+        "--unmasked",
+        help="Full ID numbers (personal data) instead of masked ones: admins only (--by ADMIN and its "
+        "password); recorded in the audit trail.",
+    ),
+]
+AdminOption = Annotated[
+    str | None,
+    typer.Option("--by", help="Who is acting (recorded); with --unmasked an admin's login name (required)."),
+]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="With --unmasked: the admin's password on this file's first line ('-': standard input) "
+        "instead of a hidden prompt (never on the command line).",
+    ),
+]
 
 
 def default_actor() -> str:
@@ -48,6 +71,50 @@ def default_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+
+
+def password_from_file(path: Path) -> str:
+    """The first line of ``path`` (``-``: standard input), or exit 1 naming the file."""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(t("cli.user.password_file", path=str(path), detail=getattr(exc, "strerror", None) or exc))
+    password = text.splitlines()[0] if text else ""
+    if not password:
+        fail(t("cli.user.password_empty", path=str(path)))
+    return password
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def admin_unmasking(
+    ctx: typer.Context, unmasked: bool, by: str | None, password_file: Path | None
+) -> Unmasking | None:
+    """None unless ``unmasked``; then the verified admin named by ``--by`` (exit 1 with the reason if not).
+
+    The password comes from ``--password-file`` or a hidden prompt on a terminal, never from argv
+    (which every user of the machine can read); the check, its lockout and its audit events are
+    ``services.pii.admin_unmasking``'s.
+    """
+    if not unmasked:
+        return None
+    if not by or not by.strip():
+        fail(t("cli.pii.no_by"))
+    if password_file is not None:
+        password = password_from_file(password_file)
+    elif stdin_is_terminal():
+        password = typer.prompt(t("cli.pii.password_prompt", login=by), hide_input=True)
+    else:
+        fail(t("cli.pii.no_tty", login=by))
+    from exam_tui.services import pii
+    from exam_tui.services.sessions import SessionError
+
+    try:
+        return pii.admin_unmasking(state(ctx).db(), by, password)
+    except SessionError as exc:  # AccountError, UnmaskRefused
+        fail(t("cli.pii.refused", reason=exc.message()))
 
 
 def day_value(value: str, option: str) -> date:

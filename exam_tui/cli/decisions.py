@@ -10,7 +10,19 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import MAX_INT, AsJson, ByOption, check_year, default_actor, fail, state
+from exam_tui.cli.common import (
+    MAX_INT,
+    AdminOption,
+    AsJson,
+    ByOption,
+    PasswordFileOption,
+    UnmaskedOption,
+    admin_unmasking,
+    check_year,
+    default_actor,
+    fail,
+    state,
+)
 from exam_tui.i18n import t
 
 appointment_app = typer.Typer(
@@ -38,13 +50,6 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite the -o file if it exists.")]
-UnmaskedOption = Annotated[
-    bool,
-    typer.Option(
-        "--unmasked",
-        help="Full ID numbers (personal data) instead of masked ones; recorded in the audit trail.",
-    ),
-]
 UnitOption = Annotated[str | None, typer.Option("--unit", help="Only this unit (exact name).")]
 
 
@@ -69,15 +74,14 @@ def _list_appointments(
     force: bool,
     unmasked: bool = False,
     by: str | None = None,
+    password_file: Path | None = None,
 ) -> None:
     from exam_tui.services import decision_exports, decision_reports
-    from exam_tui.services.pii import Unmasking
     from exam_tui.services.sessions import SessionError
 
     chosen = _format(fmt, output, force)
     db = state(ctx).db()
-    actor = by or default_actor()
-    whole = Unmasking(db, actor) if unmasked else None
+    whole = admin_unmasking(ctx, unmasked, by, password_file)
     listed = ":".join(part for part in (status or "all", unit) if part)
     try:
         views = decision_reports.list_appointments(db, status=status, unit=unit)
@@ -96,7 +100,7 @@ def _list_appointments(
     except SessionError as exc:
         fail(exc.message())
     if whole is not None:
-        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+        typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)
 
 
 def deferred(
@@ -122,13 +126,31 @@ def deferred(
         str | None, typer.Option("--exam", help="Only this exam (BANK/EXAM), when several are deferred.")
     ] = None,
     room: Annotated[str | None, typer.Option("--room", help="The retake's exam room (考场).")] = None,
-    by: ByOption = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="An admin's login name, required with --unmasked and --retake-plan (both name people by "
+            "whole ID numbers); its password from --password-file or a hidden prompt.",
+        ),
+    ] = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """暂缓任用: cadres whose appointment is deferred, why, and when a retake may begin."""
     if retake_plan is not None:
-        _write_retake_plan(ctx, retake_plan, unit=unit, on=on, exam=exam, room=room, force=force, by=by)
+        _write_retake_plan(
+            ctx,
+            retake_plan,
+            unit=unit,
+            on=on,
+            exam=exam,
+            room=room,
+            force=force,
+            by=by,
+            password_file=password_file,
+        )
         return
-    _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked, by)
+    _list_appointments(ctx, "deferred", unit, fmt, output, force, unmasked, by, password_file)
 
 
 def _retake_start(day: date) -> datetime:
@@ -152,14 +174,16 @@ def _write_retake_plan(
     room: str | None,
     force: bool,
     by: str | None,
+    password_file: Path | None,
 ) -> None:
     """The deferred cadres with an attempt left, as a plan for one retake session on one day.
 
-    A plan seats people by their whole ID number: writing one is an unmasking, and audited as one.
+    A plan seats people by their whole ID number: writing one is an unmasking, for admins only, and
+    audited as one.
     """
     from exam_tui.formats.session_plan import plan_text
     from exam_tui.services import decision_reports
-    from exam_tui.services.pii import Unmasking, notice, record_unmask
+    from exam_tui.services.pii import notice, record_unmask
     from exam_tui.services.sessions import SessionError
 
     if path.exists() and not force:
@@ -171,6 +195,8 @@ def _write_retake_plan(
         except ValueError:
             fail(t("cli.retake.bad_day", value=on))
         check_year(day, on)
+    whole = admin_unmasking(ctx, True, by, password_file)
+    assert whole is not None
     try:
         views = decision_reports.deferred_list(state(ctx).db(), unit=unit)
     except SessionError as exc:
@@ -223,18 +249,20 @@ def _write_retake_plan(
         candidates=candidates,
         header=header,
     )
-    actor = by or default_actor()
     listed = ":".join(part for part in ("deferred", unit) if part)
-    record_unmask(
-        Unmasking(state(ctx).db(), actor),
-        entity="appointments",
-        entity_id=listed,
-        export="retake_plan",
-        rows=len(seated),
-        file=path,
-    )
+    try:
+        record_unmask(
+            whole,
+            entity="appointments",
+            entity_id=listed,
+            export="retake_plan",
+            rows=len(seated),
+            file=path,
+        )
+    except SessionError as exc:
+        fail(t("cli.pii.refused", reason=exc.message()))
     path.write_text(text, encoding="utf-8")
-    typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+    typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)
     typer.echo(t("cli.retake.written", path=path, count=len(seated), at=starts_at.strftime("%Y-%m-%d %H:%M")))
 
 
@@ -275,10 +303,11 @@ def appointment_list(
     output: OutputOption = None,
     force: ForceOption = False,
     unmasked: UnmaskedOption = False,
-    by: ByOption = None,
+    by: AdminOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """Every pre-appointment record with its decision."""
-    _list_appointments(ctx, status, unit, fmt, output, force, unmasked, by)
+    _list_appointments(ctx, status, unit, fmt, output, force, unmasked, by, password_file)
 
 
 @appointment_app.command(name="add")

@@ -55,11 +55,18 @@ def _analysis(ctx: typer.Context, session: int | None, exam: str | None) -> Item
         fail(exc.message())
 
 
-def _emit(document: ReportDocument, fmt: str | None, output: Path | None, force: bool) -> None:
-    """Print the report, or write it to ``output``; one clear line and exit 1 on any refusal."""
+def _emit(
+    ctx: typer.Context, document: ReportDocument, fmt: str | None, output: Path | None, force: bool
+) -> None:
+    """Print the report, or write it to ``output``, with the audit chain's head read now (after the
+    report's data); one clear line and exit 1 on any refusal."""
+    from dataclasses import replace
+
+    from exam_tui.services import audit
     from exam_tui.services.report_document import export, format_for, render
     from exam_tui.services.results_export import ExportError
 
+    document = replace(document, audit_head=audit.head(state(ctx).db()))
     try:
         chosen = format_for(fmt, output)
         if output is None:
@@ -106,7 +113,7 @@ def items(
     if flagged:
         rows = tuple(row for row in rows if row.flags)
     report = replace(report, analysis=replace(report.analysis, items=tuple(rows)))
-    _emit(items_document(report, generated_at=_now()), fmt, output, force)
+    _emit(ctx, items_document(report, generated_at=_now()), fmt, output, force)
 
 
 @app.command()
@@ -121,7 +128,7 @@ def paper(
     """The paper: mean, median, SD, pass rate, Cronbach's α / KR-20, SEM, the score histogram."""
     from exam_tui.services.analysis_exports import paper_document
 
-    _emit(paper_document(_analysis(ctx, session, exam), generated_at=_now()), fmt, output, force)
+    _emit(ctx, paper_document(_analysis(ctx, session, exam), generated_at=_now()), fmt, output, force)
 
 
 @app.command()
@@ -142,7 +149,7 @@ def question(
         found = analyse_question(state(ctx).db(), bank, question_id)
     except SessionError as exc:
         fail(exc.message())
-    _emit(question_document(bank, question_id, found, generated_at=_now()), fmt, output, force)
+    _emit(ctx, question_document(bank, question_id, found, generated_at=_now()), fmt, output, force)
 
 
 def _period(year: int | None, start: str | None, end: str | None) -> tuple[date, date]:
@@ -183,7 +190,7 @@ def coverage(
         )
     except SessionError as exc:
         fail(exc.message())
-    _emit(coverage_document(found, generated_at=_now()), fmt, output, force)
+    _emit(ctx, coverage_document(found, generated_at=_now()), fmt, output, force)
 
 
 @app.command()
@@ -215,7 +222,7 @@ def annual(
         )
     except coverage_service.AssessmentRulesError as exc:
         fail_with_lines(exc.lines, t("report.rules_invalid", path=rules))
-    _emit(annual_document(assessment, the_year, generated_at=_now()), fmt, output, force)
+    _emit(ctx, annual_document(assessment, the_year, generated_at=_now()), fmt, output, force)
 
 
 @app.command(name="rules")

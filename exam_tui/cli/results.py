@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import MAX_INT, ByOption, default_actor, fail, state
+from exam_tui.cli.common import (
+    MAX_INT,
+    AdminOption,
+    PasswordFileOption,
+    UnmaskedOption,
+    admin_unmasking,
+    fail,
+    state,
+)
 from exam_tui.i18n import t
 
 
@@ -39,18 +47,12 @@ def results(
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the -o file if it exists.")] = False,
-    unmasked: Annotated[
-        bool,
-        typer.Option(
-            "--unmasked",
-            help="Full ID numbers (personal data) instead of masked ones; recorded in the audit trail.",
-        ),
-    ] = False,
-    by: ByOption = None,
+    unmasked: UnmaskedOption = False,
+    by: AdminOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """A session's results: one row per candidate on its roster (fields in docs/cli.md)."""
     from exam_tui.services import results_export
-    from exam_tui.services.pii import Unmasking
     from exam_tui.services.sessions import SessionError
 
     if fmt is None:
@@ -63,18 +65,17 @@ def results(
     if output is not None and output.exists() and not force:
         fail(t("cli.results.exists", path=output))
     db = state(ctx).db()
-    actor = by or default_actor()
-    whole = Unmasking(db, actor) if unmasked else None
+    whole = admin_unmasking(ctx, unmasked, by, password_file)
     try:
         if output is None:
             text = results_export.render_results(db, session_id, fmt, unmasked=whole)
             typer.echo(text, nl=False)
             if whole is not None:
-                typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+                typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)
             return
         written = results_export.export_results(db, session_id, fmt, output, unmasked=whole, overwrite=force)
     except SessionError as exc:  # an unknown session, or the file could not be written
         fail(exc.message())
     typer.echo(t("cli.results.written", id=session_id, count=written.candidates, path=output))
     if whole is not None:
-        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+        typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)

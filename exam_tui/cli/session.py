@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from exam_tui.cli.common import MAX_INT, AsJson, ByOption, default_actor, fail, fail_with_lines, state
+from exam_tui.cli.common import (
+    MAX_INT,
+    AdminOption,
+    AsJson,
+    ByOption,
+    PasswordFileOption,
+    UnmaskedOption,
+    admin_unmasking,
+    default_actor,
+    fail,
+    fail_with_lines,
+    state,
+)
 from exam_tui.domain.idnumber import InvalidIdNumber, mask, normalise_id_number
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
@@ -218,18 +230,13 @@ def show(
     ctx: typer.Context,
     session_id: SessionId,
     as_json: AsJson = False,
-    unmasked: Annotated[
-        bool,
-        typer.Option(
-            "--unmasked",
-            help="Full ID numbers (personal data) instead of masked ones; recorded in the audit trail.",
-        ),
-    ] = False,
-    by: ByOption = None,
+    unmasked: UnmaskedOption = False,
+    by: AdminOption = None,
+    password_file: PasswordFileOption = None,
 ) -> None:
     """A session's record: its exam and times, and every candidate's state, progress and result."""
     from exam_tui.services import session_control
-    from exam_tui.services.pii import Unmasking, record_unmask
+    from exam_tui.services.pii import record_unmask
     from exam_tui.services.sessions import SessionError
 
     db = state(ctx).db()
@@ -237,17 +244,20 @@ def show(
         detail = session_control.session_detail(db, session_id)
     except SessionError as exc:
         fail(exc.message())
-    if unmasked:
-        actor = by or default_actor()
-        record_unmask(
-            Unmasking(db, actor),
-            entity="exam_session",
-            entity_id=str(session_id),
-            export="session_show.json" if as_json else "session_show.table",
-            rows=len(detail.candidates),
-            file=None,
-        )
-        typer.echo(t("export.pii_unmasked", actor=actor), err=True)
+    whole = admin_unmasking(ctx, unmasked, by, password_file)
+    if whole is not None:
+        try:
+            record_unmask(
+                whole,
+                entity="exam_session",
+                entity_id=str(session_id),
+                export="session_show.json" if as_json else "session_show.table",
+                rows=len(detail.candidates),
+                file=None,
+            )
+        except SessionError as exc:
+            fail(t("cli.pii.refused", reason=exc.message()))
+        typer.echo(t("export.pii_unmasked", actor=whole.actor), err=True)
     if as_json:
         _dump(detail_to_json(detail, unmasked=unmasked))
         return

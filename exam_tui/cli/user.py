@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, state
+from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, password_from_file, state
 from exam_tui.i18n import t
 
 app = typer.Typer(
@@ -33,14 +33,7 @@ PasswordFile = Annotated[
 def read_password(path: Path | None) -> str:
     """The password from ``path`` (its first line), else typed twice at a hidden prompt on a terminal."""
     if path is not None:
-        try:
-            text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(t("cli.user.password_file", path=str(path), detail=getattr(exc, "strerror", None) or exc))
-        password = text.splitlines()[0] if text else ""
-        if not password:
-            fail(t("cli.user.password_empty", path=str(path)))
-        return password
+        return password_from_file(path)
     if not sys.stdin.isatty():
         fail(t("cli.user.password_no_tty"))
     import getpass

@@ -647,11 +647,15 @@ def _pdf_class() -> type[FPDF]:
 
     class ReportPdf(FPDF):
         page_label = PdfLabels.page
+        footnote: str | None = None
 
         def footer(self) -> None:
-            self.set_y(-12)
             self.set_font(FONT_FAMILY, size=SMALL_PT)
             self.set_text_color(*MUTED_COLOR)
+            if self.footnote:  # above the page number, inside the bottom margin
+                self.set_y(-17)
+                self.cell(0, 5, self.footnote, align="C")
+            self.set_y(-12)
             text = self.page_label.format(page=self.page_no(), pages=self.str_alias_nb_pages)
             self.cell(0, 5, text, align="C")
             self.set_text_color(*TEXT_COLOR)
@@ -669,13 +673,16 @@ def write_pdf(
     landscape: bool = False,
     labels: PdfLabels = PdfLabels(),
     font: Path | None = None,
+    footnote: str | None = None,
 ) -> None:
     """An A4 report: the title (and subtitle, and when it was generated) on page 1, then the sections;
-    "第 n 页 / 共 m 页" in every footer. ``font`` defaults to :func:`find_cjk_font` (which may raise
-    :class:`NoCjkFont`, before anything is written)."""
+    "第 n 页 / 共 m 页" in every footer, with ``footnote`` (one short line: the audit chain's head) above
+    it. ``font`` defaults to :func:`find_cjk_font` (which may raise :class:`NoCjkFont`, before anything is
+    written)."""
     font_path = font if font is not None else find_cjk_font()
     pdf: Any = _pdf_class()(orientation="L" if landscape else "P", unit="mm", format="A4")
     pdf.page_label = labels.page
+    pdf.footnote = footnote
     pdf.add_font(FONT_FAMILY, "", str(font_path), collection_font_number=cjk_face_index(font_path))
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(False, margin=BOTTOM_MARGIN)  # _Report breaks pages itself

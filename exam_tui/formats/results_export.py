@@ -7,6 +7,8 @@ local time zone of the machine that writes the file, to the second.
 A table about people carries a ``notice`` (that it holds personal information, in the UI language) and
 every writer puts it at the top: the first line of the text table and of the CSV, the first row of the
 worksheet (the headers then in row 2). JSON documents carry it as fields of their own (``pii_document``).
+A sheet may carry ``notes`` too (the audit chain's head on a results sheet): lines of their own below the
+notice and above the headers, in the CSV one record of one field each.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ class Sheet:
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     notice: str | None = None  # said above the headers: the sheet holds personal information
+    notes: Sequence[str] = ()  # lines below the notice, above the headers (the audit chain's head)
+
+    @property
+    def header_row(self) -> int:
+        """The worksheet row of the headers: below the notice and the notes."""
+        return (1 if self.notice else 0) + len(self.notes) + 1
 
 
 def cell_text(value: Cell, *, empty: str = "") -> str:
@@ -83,16 +91,25 @@ def table_text(
     return "\n".join(lines) + "\n"
 
 
-def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, notice: str | None = None) -> str:
+def csv_text(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    notice: str | None = None,
+    notes: Sequence[str] = (),
+) -> str:
     """CSV starting with a byte-order mark: without it Excel on Chinese Windows reads UTF-8 as GBK.
 
     The ``notice`` is a record of one field before the headers: Excel shows it in cell A1, the way the
-    workbook does; a reader that wants the table skips that one line.
+    workbook does; each of the ``notes`` is one more such record below it. A reader that wants the table
+    skips those lines.
     """
     out = io.StringIO(newline="")
     writer = csv.writer(out)  # CRLF line ends, as Excel writes them
     if notice:
         writer.writerow([notice])
+    for note in notes:
+        writer.writerow([note])
     writer.writerow(headers)
     for row in rows:
         writer.writerow([cell_text(v) for v in row])
@@ -119,10 +136,12 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     bold = Font(bold=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title)
-        top = 1
-        if sheet.notice:  # not counted in the widths: it runs on over the empty cells to its right
-            ws.cell(row=1, column=1, value=sheet.notice).font = Font(bold=True, color="C00000")
-            top = 2
+        above = [(sheet.notice, Font(bold=True, color="C00000"))] if sheet.notice else []
+        above += [(note, Font(color="606060")) for note in sheet.notes]
+        # Not counted in the widths: they run on over the empty cells to their right.
+        for row, (text, font) in enumerate(above, start=1):
+            ws.cell(row=row, column=1, value=text).font = font
+        top = sheet.header_row
         widths = [display_width(h) for h in sheet.headers]
         for column, header in enumerate(sheet.headers, start=1):
             ws.cell(row=top, column=column, value=header).font = bold

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from exam_tui.domain.audit_chain import GENESIS, ChainEvent, first_break, normalise_payload
+from exam_tui.i18n import t
 from exam_tui.services.runtime import Database
 from exam_tui.store.audit_log import HAND_IN, MAIN, SEALS
 from exam_tui.store.models import AttemptRow, AuditEventRow, AuditHeadRow, CadreRow
@@ -223,6 +224,59 @@ def verify(db: Database) -> AuditReport:
         problems=tuple(problems[:MAX_PROBLEMS]),
         more_problems=max(0, len(problems) - MAX_PROBLEMS),
     )
+
+
+# ---------------------------------------------------------------------------------------------- head
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The main chain's last link: what ``audit verify`` prints as the head, and results sheets carry."""
+
+    seq: int
+    hash: str
+
+    def note(self) -> str:
+        """The line a results sheet carries (the hash's first 16 hex digits): 审计链末端 #2552 · 3f9a…"""
+        return t("audit.head_note", seq=self.seq, hash=self.hash[:HEAD_DIGITS])
+
+
+HEAD_DIGITS = 16
+
+
+def head(db: Database) -> ChainHead:
+    """The main chain's head now: one read of the one-row ``audit_head`` table by its key, not a verify.
+
+    A printed sheet carries it so that a later ``audit verify`` can be held against the paper: a chain
+    rewritten after the printing (every hash rebuilt) ends somewhere else. Read it after the data the
+    sheet shows: every event behind that data is then at or before this head.
+    """
+    with db.read() as session:
+        row = session.get(AuditHeadRow, 1)
+        # No head row: nothing written yet on a database made without the migrations (as verify says).
+        return ChainHead(0, GENESIS) if row is None else ChainHead(row.seq, row.hash)
+
+
+_SHEET_HEAD = re.compile(r"#?(?P<seq>\d+)\s*[:·,\s]\s*(?P<hash>[0-9a-fA-F]{8,64})")
+
+
+def parse_sheet_head(text: str) -> ChainHead | None:
+    """What a person copies from a sheet's foot: ``#2552 · 3f9a…``, ``2552:3f9a…`` or ``2552 3f9a…``
+    (at least 8 hex digits of the hash); None if it is none of these."""
+    m = _SHEET_HEAD.search(text)
+    return ChainHead(int(m["seq"]), m["hash"].lower()) if m else None
+
+
+def sheet_matches(db: Database, printed: ChainHead) -> bool | None:
+    """Whether the main chain's event #seq still has the hash a sheet printed (its first digits): a
+    chain rewritten after the printing has another. None when the chain has no such event."""
+    with db.read() as session:
+        stored = session.execute(
+            select(AuditEventRow.hash).where(AuditEventRow.chain == MAIN, AuditEventRow.seq == printed.seq)
+        ).scalar_one_or_none()
+    if stored is None:
+        return None
+    return stored.startswith(printed.hash)
 
 
 # ---------------------------------------------------------------------------------------------- show

@@ -25,6 +25,7 @@ from exam_tui.formats.results_export import (
     table_text,
 )
 from exam_tui.i18n import t
+from exam_tui.services.audit import ChainHead
 from exam_tui.services.pii import notice as pii_notice
 from exam_tui.services.results_export import ExportError, write_atomically
 
@@ -67,10 +68,19 @@ class ReportDocument:
     # The report names people: every format says so at its top (the line under the PDF's title, the
     # first line of the text and the CSV, the first row of each sheet, the JSON's first fields).
     personal: bool = False
+    # The audit chain's head when the report was made (``services.audit.head``, set by whoever writes
+    # it out): the PDF's every page foot, a note above the CSV's and each worksheet's headers, the text
+    # table's last line. JSON leaves it out.
+    audit_head: ChainHead | None = None
 
     @property
     def notice(self) -> str | None:
         return pii_notice() if self.personal else None
+
+    @property
+    def head_notes(self) -> list[str]:
+        """The lines above the headers besides the notice: the audit chain's head, if set."""
+        return [self.audit_head.note()] if self.audit_head is not None else []
 
 
 def format_for(fmt: str | None, path: Path | None) -> str:
@@ -95,7 +105,7 @@ def render(document: ReportDocument, fmt: str) -> str:
         return json_text(pii_document(notice, document.data) if notice else document.data)
     if fmt == "csv":
         main = document.tables[0]
-        return csv_text(main.headers, main.rows, notice=document.notice)
+        return csv_text(main.headers, main.rows, notice=document.notice, notes=document.head_notes)
     if fmt == "table":
         return _table_text(document)
     raise ExportError("report.needs_file", fmt=fmt)
@@ -141,6 +151,8 @@ def _table_text(document: ReportDocument) -> str:
     for table in document.tables:
         lines += ["", f"【{table.title}】"]
         lines.append(table_text(table.headers, table.rows).rstrip("\n") if table.rows else t("report.empty"))
+    if document.head_notes:
+        lines += ["", *document.head_notes]
     return "\n".join(lines) + "\n"
 
 
@@ -158,14 +170,19 @@ def _write_xlsx(document: ReportDocument, path: Path) -> None:
     summary_rows: list[list[Cell]] = [[label, value] for label, value in document.facts]
     summary_rows += [[t("report.note"), note] for note in document.notes]
     notice = document.notice
+    notes = document.head_notes
     summary = Sheet(
-        _sheet_name(t("report.summary_sheet")), [t("report.item"), t("report.value")], summary_rows, notice
+        _sheet_name(t("report.summary_sheet")),
+        [t("report.item"), t("report.value")],
+        summary_rows,
+        notice,
+        notes,
     )
     sheets = [summary] + [
-        Sheet(_sheet_name(table.title), list(table.headers), [list(r) for r in table.rows], notice)
+        Sheet(_sheet_name(table.title), list(table.headers), [list(r) for r in table.rows], notice, notes)
         for table in document.tables
     ]
-    top = 2 if notice else 1  # the header row: below the notice when there is one
+    top = summary.header_row  # below the notice and the notes, the same on every sheet
     by_title = {table.title: table for table in document.tables}
     specs = []
     for chart in document.charts:
@@ -229,6 +246,7 @@ def _write_pdf(document: ReportDocument, path: Path) -> None:
         generated_at=document.generated_at,
         landscape=document.landscape,
         labels=PdfLabels(page=t("report.pdf.page"), generated=t("report.pdf.generated")),
+        footnote=document.head_notes[0] if document.head_notes else None,
     )
 
 

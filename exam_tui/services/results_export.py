@@ -4,6 +4,11 @@ What `exam-tui results` prints or writes and what the proctor's console saves: h
 ID numbers masked unless asked otherwise, states and pass/fail in words, and in the workbook the points
 per question beside the questions they are about. The writers in ``formats.results_export`` only lay
 out the cells given to them.
+
+Every sheet but JSON carries the audit chain's head as it stood when the export was made (read after
+the results, and after the ``pii.unmask`` event of an unmasked export): in the CSV and each worksheet as a
+note above the headers, under the text table as its last line. ``exam-tui audit verify`` prints the head
+to compare it with.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from exam_tui.formats.results_export import (
     write_xlsx,
 )
 from exam_tui.i18n import t
+from exam_tui.services.audit import ChainHead, head
 from exam_tui.services.pii import Unmasking, notice, record_unmask
 from exam_tui.services.results import CandidateResult, SessionResults, results_to_json, session_results
 from exam_tui.services.runtime import Database
@@ -70,7 +76,7 @@ def render_results(db: Database, session_id: int, fmt: str, *, unmasked: Unmaski
         raise ValueError(f"not a text format: {fmt}")
     data = session_results(db, session_id)
     _audit(unmasked, session_id, fmt, data, None)
-    return _text(data, fmt, unmasked is not None)
+    return _text(data, fmt, unmasked is not None, head(db))
 
 
 def export_results(
@@ -90,15 +96,17 @@ def export_results(
     data = session_results(db, session_id)
     _audit(unmasked, session_id, fmt, data, path)
     whole = unmasked is not None
+    chain = head(db)
     if fmt == "xlsx":
+        notes = [chain.note()]
         sheets = [
-            Sheet(t("cli.results.sheet.results"), _headers(), _rows(data, whole), notice()),
-            *_item_sheets(data, whole),
-            _summary_sheet(data),
+            Sheet(t("cli.results.sheet.results"), _headers(), _rows(data, whole), notice(), notes),
+            *_item_sheets(data, whole, notes),
+            _summary_sheet(data, notes),
         ]
         write_atomically(path, lambda partial: write_xlsx(partial, sheets))
     else:
-        text = _text(data, fmt, whole)
+        text = _text(data, fmt, whole, chain)
         write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
     return ExportWritten(path, len(data.candidates))
 
@@ -117,12 +125,13 @@ def _audit(
         )
 
 
-def _text(data: SessionResults, fmt: str, unmasked: bool) -> str:
+def _text(data: SessionResults, fmt: str, unmasked: bool, chain: ChainHead) -> str:
     if fmt == "csv":
-        return csv_text(_headers(), _rows(data, unmasked), notice=notice())
+        return csv_text(_headers(), _rows(data, unmasked), notice=notice(), notes=[chain.note()])
     if fmt == "json":
         return json_text(results_to_json(data, unmasked=unmasked))
-    return notice() + "\n" + _heading(data) + "\n" + table_text(_headers(), _rows(data, unmasked))
+    table = table_text(_headers(), _rows(data, unmasked))
+    return notice() + "\n" + _heading(data) + "\n" + table + "\n" + chain.note() + "\n"
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
@@ -178,7 +187,7 @@ def _row(c: CandidateResult, *, unmasked: bool) -> list[Cell]:
     ]
 
 
-def _item_sheets(data: SessionResults, unmasked: bool) -> list[Sheet]:
+def _item_sheets(data: SessionResults, unmasked: bool, notes: list[str]) -> list[Sheet]:
     """Points per question, and beside it the question each of those cells is about.
 
     Papers are shuffled per candidate, so column k holds the k-th question of that candidate's paper.
@@ -201,13 +210,17 @@ def _item_sheets(data: SessionResults, unmasked: bool) -> list[Sheet]:
     ]
     return [
         Sheet(
-            t("cli.results.sheet.items"), [*people, *numbers, t("cli.results.header.total")], points, notice()
+            t("cli.results.sheet.items"),
+            [*people, *numbers, t("cli.results.header.total")],
+            points,
+            notice(),
+            notes,
         ),
-        Sheet(t("cli.results.sheet.questions"), [*people, *numbers], questions, notice()),
+        Sheet(t("cli.results.sheet.questions"), [*people, *numbers], questions, notice(), notes),
     ]
 
 
-def _summary_sheet(data: SessionResults) -> Sheet:
+def _summary_sheet(data: SessionResults, notes: list[str]) -> Sheet:
     """What the proctor's summary screen shows after 收卷, as label/value rows a report can quote: the
     session, the counts, the score figures and the distribution (as of the export's moment)."""
     v = data.session
@@ -241,7 +254,9 @@ def _summary_sheet(data: SessionResults) -> Sheet:
     rows += [
         [t("export.summary.band", low=cell_text(b.low), high=cell_text(b.high)), b.count] for b in s.histogram
     ]
-    return Sheet(t("export.summary.sheet"), [t("export.summary.item"), t("export.summary.value")], rows)
+    return Sheet(
+        t("export.summary.sheet"), [t("export.summary.item"), t("export.summary.value")], rows, notes=notes
+    )
 
 
 def _rounded(value: float | None) -> float | None:

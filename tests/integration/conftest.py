@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from exam_tui.services import admission, attempts, banks
+from exam_tui.domain.accounts import Role
+from exam_tui.services import accounts, admission, attempts, banks
 from exam_tui.services.demo import seed_demo
-from exam_tui.services.runtime import Database
+from exam_tui.services.runtime import Database, connect
 from tests.conftest import STARTER_BANK, SteppingClock
 
 BEIJING = timezone(timedelta(hours=8))
@@ -28,6 +30,25 @@ def roster_numbers(db: Database, session_id: int) -> list[str]:
                 {"s": session_id},
             )
         ]
+
+
+UNMASKER_PASSWORD = "whole-numbers-2026"
+
+
+def unmask_args(target: Database | str, folder: Path, login: str = "unmasker") -> list[str]:
+    """``--unmasked --by LOGIN --password-file FILE`` for an admin account (added on first use), the
+    password on the first line of a file in ``folder``: whole ID numbers are for admins only."""
+    db = connect(target) if isinstance(target, str) else target
+    try:
+        known = {a.login for a in accounts.list_users(db)}
+        if login not in known:
+            accounts.add_user(db, login, UNMASKER_PASSWORD, roles=[Role.ADMIN], actor="test")
+    finally:
+        if isinstance(target, str):
+            db.dispose()
+    path = folder / f"{login}.password"
+    path.write_text(UNMASKER_PASSWORD + "\n", encoding="utf-8")
+    return ["--unmasked", "--by", login, "--password-file", str(path)]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.sessions import schedule_session
 from exam_tui.store.models import QuestionRow
 from tests.conftest import WRITTEN_BANK, SteppingClock
-from tests.integration.conftest import sign_in_and_begin
+from tests.integration.conftest import sign_in_and_begin, unmask_args
 
 runner = CliRunner()
 
@@ -67,7 +67,9 @@ def test_deferred_lists_the_failed_and_the_absent_in_every_format(
 ) -> None:
     _run_demo_session(db, clock, demo)
     numbers = demo[2]
-    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
+    listed = json.loads(run(db, "deferred", "--format", "json", *unmask_args(db, tmp_path)).stdout)[
+        "appointments"
+    ]
     by_number = {d["id_number"]: d for d in listed}
     assert numbers[0] not in by_number
     assert by_number[numbers[1]]["reason"] == "failed" and by_number[numbers[1]]["score"] == 0
@@ -87,13 +89,15 @@ def test_deferred_lists_the_failed_and_the_absent_in_every_format(
 
 
 def test_override_needs_a_reason_and_shows_in_the_history(
-    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]]
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
 ) -> None:
     _run_demo_session(db, clock, demo)
     failed_number = demo[2][1]
     record = next(
         d
-        for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
+        for d in json.loads(run(db, "deferred", "--format", "json", *unmask_args(db, tmp_path)).stdout)[
+            "appointments"
+        ]
         if d["id_number"] == failed_number
     )
     number = str(record["id"])
@@ -112,7 +116,7 @@ def test_override_needs_a_reason_and_shows_in_the_history(
         "王部长",
     )
     assert done.exit_code == 0
-    assert failed_number not in run(db, "deferred", "--format", "json", "--unmasked").stdout
+    assert failed_number not in run(db, "deferred", "--format", "json", *unmask_args(db, tmp_path)).stdout
     shown = run(db, "appointment", "show", number).stdout
     assert "王部长" in shown and "人工改定" in shown and "经组织研究" in shown and "考试不合格" in shown
     lifted = run(db, "appointment", "override", number, "--lift", "--reason", "改定有误", "--by", "王部长")
@@ -252,12 +256,14 @@ def test_setting_set_and_show(db: Database) -> None:
 
 
 def test_closing_from_the_command_line_records_who_closed_on_the_deferrals_it_makes(
-    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]]
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
 ) -> None:
     session_id, _, numbers = demo
     assert run(db, "session", "start", str(session_id), "--by", "监考员张").exit_code == 0
     assert run(db, "session", "close", str(session_id), "--by", "监考员张").exit_code == 0
-    listed = json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
+    listed = json.loads(run(db, "deferred", "--format", "json", *unmask_args(db, tmp_path)).stdout)[
+        "appointments"
+    ]
     absent = next(d for d in listed if d["id_number"] == numbers[0])
     history = json.loads(run(db, "appointment", "show", str(absent["id"]), "--json").stdout)["history"]
     assert history[-1]["actor"] == "监考员张" and history[-1]["reason"] == "absent"
@@ -295,16 +301,26 @@ def test_a_retake_plan_from_the_deferred_list_opens_and_clears_the_one_who_passe
 ) -> None:
     failed_number = _today(db, clock, demo)
     plan = tmp_path / "retake.yaml"
-    too_soon = run(db, "deferred", "--retake-plan", str(plan), "--on", clock().date().isoformat())
+    too_soon = run(
+        db,
+        "deferred",
+        "--retake-plan",
+        str(plan),
+        "--on",
+        clock().date().isoformat(),
+        *unmask_args(db, tmp_path)[1:],
+    )
     assert too_soon.exit_code == 1 and not plan.exists()
     assert "未列入" in too_soon.stderr and "还没有人可以补考" in too_soon.stderr
     assert run(db, "setting", "set", "retake_gap_days", "0", "--by", "组织部").exit_code == 0
-    written = run(db, "deferred", "--retake-plan", str(plan))
+    written = run(db, "deferred", "--retake-plan", str(plan), *unmask_args(db, tmp_path)[1:])
     assert written.exit_code == 0 and "exam-tui session open" in written.stdout
     text = plan.read_text(encoding="utf-8")
     assert f'"{failed_number}"' in text and "考试不合格" in text and f'"{demo[2][0]}"' not in text
     assert len([line for line in text.splitlines() if line.startswith("  - ")]) == len(demo[2]) - 1
-    assert run(db, "deferred", "--retake-plan", str(plan)).exit_code == 1  # exists, no --force
+    assert (
+        run(db, "deferred", "--retake-plan", str(plan), *unmask_args(db, tmp_path)[1:]).exit_code == 1
+    )  # exists, no --force
     opened = json.loads(run(db, "session", "open", str(plan), "--json").stdout)
     assert opened["candidates"] == len(demo[2]) - 1
     session_control.start_session(db, opened["id"])
@@ -312,6 +328,8 @@ def test_a_retake_plan_from_the_deferred_list_opens_and_clears_the_one_who_passe
     _sit(db, clock, opened["access_code"], failed_number, right=True)
     listed = {
         d["id_number"]
-        for d in json.loads(run(db, "deferred", "--format", "json", "--unmasked").stdout)["appointments"]
+        for d in json.loads(run(db, "deferred", "--format", "json", *unmask_args(db, tmp_path)).stdout)[
+            "appointments"
+        ]
     }
     assert failed_number not in listed and len(listed) == len(demo[2]) - 2

@@ -21,6 +21,7 @@ from exam_tui.services.report_document import ReportChart, ReportDocument, Repor
 from exam_tui.services.runtime import Database
 from exam_tui.store.models import AuditEventRow
 from tests.conftest import SteppingClock
+from tests.integration.conftest import unmask_args
 from tests.integration.test_decisions_cli import _run_demo_session, run
 from tests.integration.test_training_cli import _course, office  # noqa: F401 (a fixture)
 
@@ -130,54 +131,56 @@ def test_unmasked_exports_are_audited(
     _run_demo_session(db, clock, demo)
     session_id, _, numbers = demo
     path = tmp_path / "成绩.csv"
-    written = run(db, "results", str(session_id), "-o", str(path), "--unmasked", "--by", "王管理")
+    written = run(db, "results", str(session_id), "-o", str(path), *unmask_args(db, tmp_path, "wang"))
     assert written.exit_code == 0 and "审计" in written.stderr
     check_file(path, whole=True)
     assert set(numbers) <= set(WHOLE_ID.findall(path.read_text(encoding="utf-8")))
-    shown = run(db, "deferred", "--format", "json", "--unmasked", "--by", "王管理")
+    shown = run(db, "deferred", "--format", "json", *unmask_args(db, tmp_path, "wang"))
     check_text(shown.stdout, "json", whole=True)
     assert json.loads(shown.stdout)["id_numbers_masked"] is False
     book = tmp_path / "all.xlsx"
-    assert run(db, "appointment", "list", "-o", str(book), "--unmasked", "--by", "李主任").exit_code == 0
+    assert run(db, "appointment", "list", "-o", str(book), *unmask_args(db, tmp_path, "li")).exit_code == 0
     check_file(book, whole=True)
-    session = run(db, "session", "show", str(session_id), "--json", "--unmasked", "--by", "李主任")
+    session = run(db, "session", "show", str(session_id), "--json", *unmask_args(db, tmp_path, "li"))
     assert set(numbers) <= {c["id_number"] for c in json.loads(session.stdout)["candidates"]}
     plan = tmp_path / "retake.yaml"
-    assert run(db, "deferred", "--retake-plan", str(plan), "--by", "李主任").exit_code == 0
+    assert (
+        run(db, "deferred", "--retake-plan", str(plan), *unmask_args(db, tmp_path, "li")[1:]).exit_code == 0
+    )
     assert plan.read_text(encoding="utf-8").startswith(f"# {NOTICE}")
 
     shown = run(db, "audit", "show", "--subject", f"exam_session:{session_id}")
-    assert shown.exit_code == 0 and "pii.unmask" in shown.stdout and "王管理" in shown.stdout
+    assert shown.exit_code == 0 and "pii.unmask" in shown.stdout and "wang" in shown.stdout
     assert run(db, "audit", "verify").exit_code == 0  # the events are chained like every other
     events = [(e.actor, e.entity, e.entity_id, e.details) for e in unmask_events(db)]
     deferred = len(numbers) - 1  # one passed
     assert events == [
         (
-            "王管理",
+            "wang",
             "exam_session",
             str(session_id),
             {"export": "results.csv", "rows": len(numbers), "file": "成绩.csv"},
         ),
         (
-            "王管理",
+            "wang",
             "appointments",
             "deferred",
             {"export": "appointments.json", "rows": deferred, "file": None},
         ),
         (
-            "李主任",
+            "li",
             "appointments",
             "all",
             {"export": "appointments.xlsx", "rows": len(numbers), "file": "all.xlsx"},
         ),
         (
-            "李主任",
+            "li",
             "exam_session",
             str(session_id),
             {"export": "session_show.json", "rows": len(numbers), "file": None},
         ),
         (
-            "李主任",
+            "li",
             "appointments",
             "deferred",
             {"export": "retake_plan", "rows": deferred, "file": "retake.yaml"},
@@ -209,7 +212,7 @@ def test_course_records_and_points_notices_mask_and_say_so(office: Database, tmp
 
 
 def test_audit_show_masks_the_people_its_events_name(
-    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]]
+    db: Database, clock: SteppingClock, demo: tuple[int, str, list[str]], tmp_path: Path
 ) -> None:
     passed, _ = _run_demo_session(db, clock, demo)
     number = demo[2][0]
@@ -219,11 +222,11 @@ def test_audit_show_masks_the_people_its_events_name(
         assert mask(number) in shown.stdout and not WHOLE_ID.search(shown.stdout)
     assert unmask_events(db) == []
     whole = run(
-        db, "audit", "show", "--subject", f"attempt:{passed}", "--json", "--unmasked", "--by", "审计员"
+        db, "audit", "show", "--subject", f"attempt:{passed}", "--json", *unmask_args(db, tmp_path, "auditor")
     )
     assert number in whole.stdout
     ((actor, entity, details),) = [(e.actor, e.entity_id, e.details) for e in unmask_events(db)]
-    assert (actor, entity, details["export"]) == ("审计员", f"attempt:{passed}", "audit_show.json")
+    assert (actor, entity, details["export"]) == ("auditor", f"attempt:{passed}", "audit_show.json")
 
 
 def test_a_report_about_people_says_so_in_all_five_formats(tmp_path: Path) -> None:

@@ -86,8 +86,9 @@ def test_paper_report_numbers_and_csv(url: str, tmp_path: Path) -> None:
     target = tmp_path / "items.csv"
     assert run(url, "report", "items", "--session", "2", "-o", str(target)).exit_code == 0
     raw = target.read_bytes()
-    assert raw.startswith("\ufeff".encode()) and "难度系数%".encode() in raw.splitlines()[0]
-    assert len(raw.decode("utf-8-sig").splitlines()) == 41
+    head, headers, *rows = raw.decode("utf-8-sig").splitlines()
+    assert raw.startswith("\ufeff".encode()) and head.startswith("审计链末端 #") and "难度系数%" in headers
+    assert len(rows) == 40
 
 
 def test_workbooks_have_their_sheets_and_charts(url: str, tmp_path: Path) -> None:
@@ -96,7 +97,8 @@ def test_workbooks_have_their_sheets_and_charts(url: str, tmp_path: Path) -> Non
     book = load_workbook(paper)
     assert book.sheetnames == ["概要", "分数分布"]
     assert len(book["分数分布"]._charts) == 1  # type: ignore[attr-defined]
-    assert book["概要"]["A2"].value == "考试" and book["分数分布"].max_row == 11
+    assert str(book["概要"]["A1"].value).startswith("审计链末端 #")  # the chain's head, then the headers
+    assert book["概要"]["A3"].value == "考试" and book["分数分布"].max_row == 12
     items = tmp_path / "items.xlsx"
     assert run(url, "report", "items", "--session", "2", "-o", str(items)).exit_code == 0
     assert load_workbook(items).sheetnames == ["概要", "题目统计", "选项分析"]

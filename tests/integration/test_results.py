@@ -34,6 +34,7 @@ from exam_tui.services.runtime import Database
 from exam_tui.services.session_control import close_session, session_detail, start_session
 from exam_tui.services.sessions import schedule_session
 from tests.conftest import FIXED_NOW, SteppingClock
+from tests.integration.conftest import unmask_args
 
 runner = CliRunner()
 
@@ -303,7 +304,7 @@ def _rescore(item: dict[str, Any]) -> float:
     return round(points * right / len(key), 4)
 
 
-def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed) -> None:
+def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     result = run("--db", mixed.url, "results", str(mixed.session_id), "--format", "json")
     assert result.exit_code == 0 and result.stderr == ""
     document = json.loads(result.stdout)
@@ -345,7 +346,15 @@ def test_json_scores_can_be_recomputed(db: Database, mixed: Mixed) -> None:
             rescored += 1
     assert rescored == 2  # P and F; W awaits a grader, B is answering, C and D have no paper
     unmasked = json.loads(
-        run("--db", mixed.url, "results", str(mixed.session_id), "--format", "json", "--unmasked").stdout
+        run(
+            "--db",
+            mixed.url,
+            "results",
+            str(mixed.session_id),
+            "--format",
+            "json",
+            *unmask_args(db, tmp_path),
+        ).stdout
     )
     assert unmasked["id_numbers_masked"] is False
     assert {c["id_number"] for c in unmasked["candidates"]} == set(PEOPLE)
@@ -363,11 +372,12 @@ def _on_screen(text: str) -> str:
     return "".join(char * display_width(char) for char in text)
 
 
-def test_table_is_the_default_and_masks(db: Database, mixed: Mixed) -> None:
+def test_table_is_the_default_and_masks(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     result = run("--db", mixed.url, "results", str(mixed.session_id))
     assert result.exit_code == 0
-    notice, title, header, rule, *rows = result.stdout.splitlines()
+    notice, title, header, rule, *rows, blank, head = result.stdout.splitlines()
     assert notice == "本表含个人信息,仅限工作需要使用,不得外传"
+    assert blank == "" and head.startswith("审计链末端 #")  # the audit chain's head, as the last line
     assert title.startswith(f"考试场次 {mixed.session_id}《成绩导出测试场次》") and "考生 6 人" in title
     assert header.split() == HEADERS_ZH and set(rule) == {"-", " "}
     assert len(rows) == 6 and not any(n in result.stdout for n in PEOPLE)
@@ -383,7 +393,9 @@ def test_table_is_the_default_and_masks(db: Database, mixed: Mixed) -> None:
     started, submitted = (_local(results[P].started_at), _local(results[P].submitted_at))
     assert cells == [_on_screen(c) for c in expected] + [started, submitted, "1"]
     assert _on_screen("待阅卷") in by_id[mask(W)] and by_id[mask(D)].split()[-6:] == ["-"] * 5 + ["0"]
-    english = run("--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), "--unmasked")
+    english = run(
+        "--db", mixed.url, "--lang", "en", "results", str(mixed.session_id), *unmask_args(db, tmp_path)
+    )
     assert english.stdout.startswith("Contains personal information")
     assert english.stdout.splitlines()[2].split("  ")[0].strip() == "ID number"
     assert all(n in english.stdout for n in PEOPLE) and "awaiting grading" in english.stdout
@@ -396,11 +408,12 @@ def test_csv_has_a_bom_and_the_ui_language(db: Database, mixed: Mixed, tmp_path:
     # The notice is a line of its own above the headers (cell A1 in Excel), quoted for its commas.
     assert (
         table[0] == ["本表含个人信息,仅限工作需要使用,不得外传"]
-        and table[1] == HEADERS_ZH
-        and len(table) == 8
+        and table[1][0].startswith("审计链末端 #")  # the audit chain's head, a note of its own
+        and table[2] == HEADERS_ZH
+        and len(table) == 9
     )
     results = _by_id(session_results(db, mixed.session_id))
-    rows = {r[0]: r for r in table[2:]}
+    rows = {r[0]: r for r in table[3:]}
     assert set(rows) == {mask(n) for n in PEOPLE}
     p, f, w, b, d = (rows[mask(n)] for n in (P, F, W, B, D))
     assert p == [
@@ -426,7 +439,8 @@ def test_csv_has_a_bom_and_the_ui_language(db: Database, mixed: Mixed, tmp_path:
     assert written.exit_code == 0 and str(target) in written.stdout
     raw = target.read_bytes()
     notice = b'"Contains personal information: for official use only, not to be passed on"\r\n'
-    assert raw.startswith(b"\xef\xbb\xbf" + notice + ",".join(HEADERS_EN).encode() + b"\r\n")
+    assert raw.startswith(b"\xef\xbb\xbf" + notice + b"Audit chain head #")
+    assert raw.splitlines()[2] == ",".join(HEADERS_EN).encode()
     assert "handed in" in raw.decode("utf-8-sig") and mask(P) in raw.decode("utf-8-sig")
 
 
@@ -444,14 +458,15 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
 
     sheet = workbook["成绩"]
     assert sheet["A1"].value == "本表含个人信息,仅限工作需要使用,不得外传" and sheet["A1"].font.bold
-    assert [c.value for c in sheet[2]] == HEADERS_ZH and all(c.font.bold for c in sheet[2])
-    assert sheet.freeze_panes == "A3" and sheet.max_row == 8 and sheet.auto_filter.ref == "A2:K8"
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert str(sheet["A2"].value).startswith("审计链末端 #")  # the audit chain's head, under the notice
+    assert [c.value for c in sheet[3]] == HEADERS_ZH and all(c.font.bold for c in sheet[3])
+    assert sheet.freeze_panes == "A4" and sheet.max_row == 9 and sheet.auto_filter.ref == "A3:K9"
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
     p = rows[mask(P)]
     assert p[:8] == (mask(P), "王一", "市财政局", "一级主任科员", "已交卷", 95, "及格", "优秀")
     assert isinstance(p[5], int | float) and isinstance(p[10], int) and p[10] == 1
     assert p[8] == results[P].started_at.astimezone().replace(tzinfo=None)  # an Excel date, local time
-    times = [c for column in ("I", "J") for c in sheet[column][2:] if c.value is not None]
+    times = [c for column in ("I", "J") for c in sheet[column][3:] if c.value is not None]
     assert len(times) == 7 and all(isinstance(c.value, datetime) for c in times)  # 4 began, 3 handed in
     assert {c.number_format for c in times} == {"yyyy-mm-dd hh:mm:ss"}
     assert rows[mask(W)][5] == "待阅卷" and rows[mask(D)][5:10] == (None,) * 5
@@ -460,10 +475,10 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     assert sheet.column_dimensions["A"].width >= 18
 
     points = workbook["逐题得分"]
-    header = [c.value for c in points[2]]
+    header = [c.value for c in points[3]]
     assert header == ["身份证号", "姓名", *(f"第{k}题" for k in range(1, 9)), "总分"]
-    assert points.freeze_panes == "A3" and points.max_row == 6  # those who began: P, F, W, B
-    by_id = {r[0]: r for r in points.iter_rows(min_row=3, values_only=True)}
+    assert points.freeze_panes == "A4" and points.max_row == 7  # those who began: P, F, W, B
+    by_id = {r[0]: r for r in points.iter_rows(min_row=4, values_only=True)}
     for number in (P, F):
         row = by_id[mask(number)]
         assert all(isinstance(v, int | float) for v in row[2:])
@@ -472,15 +487,16 @@ def test_xlsx(db: Database, mixed: Mixed, tmp_path: Path) -> None:
     assert by_id[mask(B)][2:] == (None,) * 9
 
     questions = workbook["题目"]
-    assert [c.value for c in questions[2]] == header[:-1]
-    for r, row in enumerate(questions.iter_rows(min_row=3, values_only=True), start=3):
+    assert [c.value for c in questions[3]] == header[:-1]
+    for r, row in enumerate(questions.iter_rows(min_row=4, values_only=True), start=4):
         number = next(n for n in (P, F, W, B) if mask(n) == row[0])
         assert list(row[2:]) == [i.question for i in results[number].items]
         assert points.cell(row=r, column=1).value == row[0]  # the same cell address, the same candidate
 
     summary = workbook["汇总"]
-    assert [c.value for c in summary[1]] == ["项目", "数值"] and summary.freeze_panes == "A2"
-    figures = dict(summary.iter_rows(min_row=2, values_only=True))
+    assert summary["A1"].value == sheet["A2"].value  # the same head on every sheet
+    assert [c.value for c in summary[2]] == ["项目", "数值"] and summary.freeze_panes == "A3"
+    figures = dict(summary.iter_rows(min_row=3, values_only=True))
     f_score = results[F].score
     assert f_score is not None and f_score < 60  # counted by hand: P 95 passed, F failed, W awaits a grader
     assert figures["考试场次"] == f"{mixed.session_id} 成绩导出测试场次" and figures["考场"] == "第一机房"

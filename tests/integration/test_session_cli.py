@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from exam_tui.services import admission, answers, attempts, banks, cadres
 from exam_tui.services.runtime import Database, connect
 from exam_tui.services.session_control import open_from_plan, session_detail
 from tests.conftest import ROOT, STARTER_BANK
+from tests.integration.conftest import unmask_args
 from tests.unit.test_bank_schema import at
 
 runner = CliRunner()
@@ -130,7 +132,9 @@ def open_plan(url: str, tmp_path: Path) -> dict[str, Any]:
 
 def show(url: str, session_id: int) -> dict[str, Any]:
     """The record with whole ID numbers (asked for, so audited), to look candidates up by them."""
-    result = run("--db", url, "session", "show", str(session_id), "--json", "--unmasked", "--by", "测试")
+    with tempfile.TemporaryDirectory() as folder:
+        unmasked = unmask_args(url, Path(folder), "tester")
+        result = run("--db", url, "session", "show", str(session_id), "--json", *unmasked)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 

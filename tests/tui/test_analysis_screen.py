@@ -8,6 +8,7 @@ run (a few seconds) and copied for each test.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -360,13 +361,19 @@ async def test_exports_write_the_workbook_and_the_pdfs(
         assert t("analysis_screen.exported", path=workbook) in said
         book = openpyxl.load_workbook(workbook)
         items = book[t("analysis.table.items")]
-        keys = [r[1] for r in items.iter_rows(min_row=2, values_only=True)]
+        assert str(items["A1"].value).startswith("审计链末端 #")  # the chain's head, above the headers
+        keys = [r[1] for r in items.iter_rows(min_row=3, values_only=True)]
         assert demo.miskeyed in keys and len(keys) < 40
 
         await pilot.press("p")
         await settle(pilot)
         for name in (f"{stem}-paper.pdf", f"{stem}-items.pdf"):
             assert (folder / name).read_bytes().startswith(b"%PDF"), name
+            if shutil.which("pdftotext") is not None:
+                text = subprocess.run(
+                    ["pdftotext", str(folder / name), "-"], capture_output=True, text=True, check=True
+                ).stdout
+                assert text.count("审计链末端 #") == text.count("\f")  # at the foot of every page
         said = [str(n.message) for n in analysis_app._notifications]
         assert any(str(folder / f"{stem}-paper.pdf") in m and "和" in m for m in said)
 

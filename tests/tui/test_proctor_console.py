@@ -552,8 +552,9 @@ async def test_export_writes_the_workbook_under_sessions_exports(
     workbook = openpyxl.load_workbook(tmp_path / path)
     assert workbook.sheetnames == ["成绩", "逐题得分", "题目", "汇总"]
     sheet = workbook["成绩"]
-    assert sheet["A1"].value == t("export.pii_notice") and [c.value for c in sheet[2]] == RESULT_HEADERS
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert sheet["A1"].value == t("export.pii_notice") and [c.value for c in sheet[3]] == RESULT_HEADERS
+    assert str(sheet["A2"].value).startswith("审计链末端 #")  # the audit chain's head, as `results -o` has it
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert sorted(r[1] for r in rows) == sorted(s.name.values())  # one row per candidate
     state_of = {r[1]: r[4] for r in rows}
     assert (state_of[s.name["answering"]], state_of[s.name["handed_in"]]) == ("作答中", "已交卷")

@@ -27,6 +27,7 @@ from textual_plotext import PlotextPlot
 from exam_tui.i18n import t
 from exam_tui.services.analysis import ItemAnalysisReport, analyse_exam, analyse_session
 from exam_tui.services.analysis_exports import items_document, paper_document
+from exam_tui.services.audit import head as audit_head
 from exam_tui.services.report_document import export
 from exam_tui.services.sessions import SessionError
 from exam_tui.tui.messages import LoadFailed
@@ -393,7 +394,9 @@ class AnalysisScreen(Screen[None]):
     def write(self, jobs: list[Job]) -> None:
         try:
             for job in jobs:
-                export(job.build(), job.path, job.fmt, overwrite=True)
+                # The chain's head after the report's data, on the sheet as `report … -o` puts it.
+                document = replace(job.build(), audit_head=audit_head(self.app.db))
+                export(document, job.path, job.fmt, overwrite=True)
         except SessionError as exc:  # ExportError: a file that cannot be written, no CJK font for a PDF
             self.post_message(
                 self.Exported(t("analysis_screen.export_failed", detail=exc.message()), failed=True)
