@@ -37,6 +37,16 @@ QUESTION_KEYS = (
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+class UnreadableSource(Exception):
+    """The file cannot be read as its format at all (not UTF-8, malformed XML, no sheet with a header):
+    nothing is converted. ``location`` is where reading stopped (``line 3``), ``code`` a message key under
+    ``convert.note.``."""
+
+    def __init__(self, location: str, code: str, **params: Any) -> None:
+        super().__init__(f"{location}: {code}")
+        self.location, self.code, self.params = location, code, params
+
+
 @dataclass(frozen=True)
 class Note:
     """One line of the report: a question skipped (not carried over) or altered on the way."""
