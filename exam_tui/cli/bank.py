@@ -142,3 +142,5 @@ def stats(
 
 
 app.command()(bank_files.convert)
+app.command()(bank_files.template)
+app.command()(bank_files.export)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from exam_tui.cli.common import fail, fail_with_lines
+from exam_tui.cli.common import fail, fail_with_lines, state
 from exam_tui.i18n import t
 
 OutOption = Annotated[Path, typer.Option("-o", "--output", help="File to write.", dir_okay=False)]
@@ -51,3 +51,46 @@ def convert(
         fail(exc.message)
     typer.echo(summary, err=True)
     typer.echo(t("cli.convert.written", file=output, bank=result.conversion.bank["bank"]))
+
+
+def template(output: OutOption) -> None:
+    """Write the Excel template: header, one example per question type, dropdowns, instructions."""
+    from exam_tui.services import bank_export
+    from exam_tui.services.bank_convert import ConvertError
+
+    try:
+        bank_export.write_template(output)
+    except ConvertError as exc:
+        fail(exc.message)
+    typer.echo(t("cli.convert.template_written", file=output))
+
+
+def export(
+    ctx: typer.Context,
+    bank: Annotated[str, typer.Argument(help="Bank id (its newest imported version).")],
+    output: OutOption,
+) -> None:
+    """Write an imported bank to an .xlsx workbook that bank convert reads back into the same bank."""
+    from exam_tui.services import bank_export
+    from exam_tui.services.bank_convert import ConvertError
+
+    db = state(ctx).db()
+    try:
+        outcome = bank_export.export_workbook(db, bank, output)
+    except bank_export.BankNotFound:
+        fail(t("cli.bank.not_found", bank=bank))
+    except ConvertError as exc:
+        fail(exc.message)
+    for qid in outcome.unreadable:
+        typer.echo(t("cli.convert.export_separator", file=output, id=qid), err=True)
+    typer.echo(
+        t(
+            "cli.convert.exported",
+            file=output,
+            bank=outcome.bank,
+            version=outcome.version,
+            questions=outcome.questions,
+            categories=outcome.categories,
+            exams=outcome.exams,
+        )
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,28 +161,30 @@ def convert_file(
 def _problem_line(source: Path, conversion: Conversion, located: Located) -> str:
     """A validator's problem at the row or line of the source it came from."""
     path = located.problem.path
-    if (
-        len(path) >= 2
-        and path[0] == "questions"
-        and isinstance(path[1], int)
-        and path[1] < len(conversion.locations)
-    ):
-        return f"{source}:{conversion.locations[path[1]]}: {describe(located)}"
+    places = {"questions": conversion.locations, "exams": conversion.exam_locations}
+    if len(path) >= 2 and path[0] in places and isinstance(path[1], int) and path[1] < len(places[path[0]]):
+        return f"{source}:{places[path[0]][path[1]]}: {describe(located)}"
     return f"{source}: {describe(located)}"
 
 
-def write_result(result: ConvertResult, out: Path) -> None:
-    """Write the bank atomically (a temporary file beside ``out``, then a rename)."""
-    partial = out.with_name(f".{out.name}.partial")
+def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file beside ``out`` and a rename: never half a file at ``out``. The
+    temporary name keeps the suffix (openpyxl refuses to save a workbook under another)."""
+    partial = out.with_name(f".{out.stem}.partial{out.suffix}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         try:
-            partial.write_text(result.text, encoding="utf-8")
+            write(partial)
             os.replace(partial, out)
         finally:
             partial.unlink(missing_ok=True)
     except OSError as exc:
         raise ConvertError(t("cli.convert.write_failed", file=out, detail=exc.strerror or str(exc))) from exc
+
+
+def write_result(result: ConvertResult, out: Path) -> None:
+    """Write the converted bank's YAML atomically."""
+    write_atomically(out, lambda path: path.write_text(result.text, encoding="utf-8"))
     result.written = True
 
 

@@ -72,6 +72,7 @@ class Conversion:
     # Where each question of ``bank["questions"]`` came from, so that a problem the bank's own
     # validator finds is reported at its row or line in the source.
     locations: list[str] = field(default_factory=list)
+    exam_locations: list[str] = field(default_factory=list)
 
     @property
     def converted(self) -> int:
@@ -117,6 +118,7 @@ class BankBuilder:
         self._questions: list[dict[str, Any]] = []
         self._exams: list[dict[str, Any]] = []
         self.locations: list[str] = []  # where each added question came from, in order
+        self.exam_locations: list[str] = []
         self._ids: set[str] = set()
 
     def category(self, title: str | None) -> str:
@@ -147,9 +149,11 @@ class BankBuilder:
         if value and key not in self.given and key in ("bank", "title", "version", "language"):
             setattr(self, "slug" if key == "bank" else key, value)
 
-    def add_exam(self, exam: dict[str, Any]) -> None:
-        """An exam definition carried by the file (an exported workbook's exam sheet)."""
+    def add_exam(self, location: str, exam: dict[str, Any]) -> None:
+        """An exam definition carried by the file (an exported workbook's exam sheet); it may still be
+        filled in (sections appended) until finish."""
         self._exams.append(exam)
+        self.exam_locations.append(location)
 
     def _unique_slug(self, title: str) -> str:
         ascii_part = _SLUG.sub("-", unicodedata.normalize("NFKD", title).lower()).strip("-")
@@ -207,7 +211,13 @@ class BankBuilder:
         }
         bank = {k: bank[k] for k in BANK_KEYS if bank[k] is not None and bank[k] != []}
         bank.setdefault("questions", [])
-        return Conversion(source=source, bank=bank, notes=self.notes, locations=self.locations)
+        return Conversion(
+            source=source,
+            bank=bank,
+            notes=self.notes,
+            locations=self.locations,
+            exam_locations=self.exam_locations,
+        )
 
 
 def default_slug(path: Path) -> str:
