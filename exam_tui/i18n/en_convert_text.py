@@ -33,4 +33,14 @@ MESSAGES: dict[str, str] = {
     "end of the text",
     "convert.note.gift_html_image": "{count} image(s) in the HTML cannot be carried into a text bank and were "
     "dropped (their alt text kept)",
+    "convert.note.aiken_stray_answer": "an answer line with no question before it: ignored",
+    "convert.note.aiken_empty_stem": "options without a question text before them: skipped",
+    "convert.note.aiken_no_answer": "no answer line (ANSWER: or 答案：): skipped",
+    "convert.note.aiken_duplicate_letter": "option letter {letter} appears twice: skipped",
+    "convert.note.aiken_too_few_options": "only {count} option(s); a choice question needs at least 2: skipped",
+    "convert.note.aiken_too_many_options": "{count} options; a bank question has at most {most}: skipped",
+    "convert.note.aiken_letters_gap": "the option letters {letters} do not run from A without a gap: skipped",
+    "convert.note.aiken_empty_option": "option {letter} is empty: skipped",
+    "convert.note.aiken_bad_answer": 'the answer "{value}" is not option letters: skipped',
+    "convert.note.aiken_answer_not_option": "the answer {letter} is not among the options {letters}: skipped",
 }
