@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from exam_tui.formats.convert.common import BankBuilder, Conversion, bank_yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exam_tui.formats.convert.common import BankBuilder, Conversion, UnreadableSource, bank_yaml
 from exam_tui.formats.yaml_bank import check_bank_text
 from exam_tui.i18n import CATALOGS
 from tests.conftest import ROOT
@@ -54,3 +57,28 @@ def questions(conversion: Conversion) -> list[dict]:
 
 def category_titles(conversion: Conversion) -> dict[str, str]:
     return {c["id"]: c["title"] for c in conversion.bank["categories"]}
+
+
+# Pieces of both syntaxes, so that random files hit the parsers' corners rather than plain text.
+_PIECES = [
+    *"{}~=#\\.:、．）)",
+    *["####", "%50%", "%-100%", "%33.3%", "->", "::", "\\{", "\\n", "\n", "\n\n", "\r\n", "\t", " "],
+    *["A.", "B)", "C、", "Ａ．", "ANSWER: A", "ANSWER: B,C", "答案：", "解析：因为", "T", "FALSE"],
+    *["text", "题干", "[html]", "<p>", "<img alt='图'>", "&amp;", "____", "$CATEGORY: a/b", "//", "\ufeff"],
+]
+
+
+def check_never_raises(convert: Converter, tmp_path: Path, examples: int) -> None:
+    """Random files of the format's pieces: each converts to a valid bank with a readable report, or is
+    refused as unreadable; nothing else escapes."""
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+    def attempt(text: str) -> None:
+        path = write(tmp_path, text, "random.txt")
+        try:
+            run(convert, path)
+        except UnreadableSource as exc:
+            assert exc.code in {"convert.note.text_empty", "convert.note.gift_no_questions"}
+
+    attempt()

@@ -9,7 +9,7 @@ import pytest
 
 from exam_tui.formats.convert import aiken
 from exam_tui.formats.convert.common import Conversion, UnreadableSource
-from tests.unit.convert_text_support import new_builder, notes, questions, run, write
+from tests.unit.convert_text_support import check_never_raises, new_builder, notes, questions, run, write
 
 
 def convert(tmp_path: Path, text: str | bytes) -> Conversion:
@@ -228,3 +228,7 @@ def test_unreadable_files(tmp_path: Path, content: bytes, code: str, location: s
     with pytest.raises(UnreadableSource) as caught:
         aiken.convert(write(tmp_path, content, "bad.txt"), builder=new_builder())
     assert (caught.value.location, caught.value.code) == (location, f"convert.note.{code}")
+
+
+def test_random_files_convert_or_are_refused(tmp_path: Path) -> None:
+    check_never_raises(aiken.convert, tmp_path, examples=300)

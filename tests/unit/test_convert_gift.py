@@ -12,6 +12,7 @@ from exam_tui.formats.convert.common import Conversion, UnreadableSource
 from tests.unit.convert_text_support import (
     SAMPLES,
     category_titles,
+    check_never_raises,
     new_builder,
     notes,
     questions,
@@ -402,3 +403,7 @@ def test_unreadable_files(tmp_path: Path, content: bytes, code: str, location: s
     with pytest.raises(UnreadableSource) as caught:
         gift.convert(write(tmp_path, content, "bad.gift"), builder=new_builder())
     assert (caught.value.location, caught.value.code) == (location, f"convert.note.{code}")
+
+
+def test_random_files_convert_or_are_refused(tmp_path: Path) -> None:
+    check_never_raises(gift.convert, tmp_path, examples=300)
