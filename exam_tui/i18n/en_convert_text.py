@@ -1,6 +1,7 @@
 """English messages: why a question of a text bank (GIFT, Aiken) was skipped or altered in conversion."""
 
 MESSAGES: dict[str, str] = {
+    "convert.note.text_unreadable": "cannot read the file: {detail}",
     "convert.note.text_not_utf8": "the file is not UTF-8 (byte {byte}); save it as UTF-8 and convert again",
     "convert.note.text_empty": "the file is empty: nothing to convert",
     "convert.note.gift_no_questions": "the file holds only comments or category lines, no questions",

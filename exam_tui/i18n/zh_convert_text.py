@@ -1,6 +1,7 @@
 """中文消息：文本题库（GIFT、Aiken）转换报告中每道题被跳过或改动的原因。"""
 
 MESSAGES: dict[str, str] = {
+    "convert.note.text_unreadable": "无法读取文件：{detail}",
     "convert.note.text_not_utf8": "文件不是 UTF-8 编码（遇到字节 {byte}），请用记事本等另存为 UTF-8 后再转换",
     "convert.note.text_empty": "文件是空的，没有可转换的内容",
     "convert.note.gift_no_questions": "文件中只有注释或分类行，没有题目",

@@ -232,3 +232,11 @@ def test_unreadable_files(tmp_path: Path, content: bytes, code: str, location: s
 
 def test_random_files_convert_or_are_refused(tmp_path: Path) -> None:
     check_never_raises(aiken.convert, tmp_path, examples=300)
+
+
+def test_a_file_that_cannot_be_opened(tmp_path: Path) -> None:
+    (tmp_path / "folder.txt").mkdir()
+    for path in (tmp_path / "missing.txt", tmp_path / "folder.txt", tmp_path / "nul\0name.txt"):
+        with pytest.raises(UnreadableSource) as caught:
+            aiken.convert(path, builder=new_builder())
+        assert caught.value.code == "convert.note.text_unreadable" and caught.value.params["detail"]

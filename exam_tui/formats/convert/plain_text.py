@@ -20,9 +20,13 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def read_lines(path: Path) -> list[str]:
-    """The file's lines (without their endings); a file that is not UTF-8 or holds nothing but white
-    space cannot be converted at all."""
-    raw = path.read_bytes()
+    """The file's lines (without their endings); a file that cannot be opened, is not UTF-8 or holds
+    nothing but white space cannot be converted at all."""
+    try:
+        raw = path.read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise UnreadableSource("line 1", "convert.note.text_unreadable", detail=detail) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
