@@ -31,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "compares answers as written: skipped",
     "convert.note.moodle_essay_no_rubric": "an essay with neither grader information nor general feedback; "
     "exam-tui's short answers need a rubric: skipped (write a rubric and add it by hand)",
+    "convert.note.moodle_essay_upload_only": "an essay answered by uploading files only, which a terminal "
+    "cannot take: skipped",
     # questions altered
     "convert.note.moodle_image_feedback": "images or media in the feedback were left out; the text is kept",
     "convert.note.moodle_image_rubric": "images or media in the grader information were left out; the text is "
@@ -50,4 +52,6 @@ MESSAGES: dict[str, str] = {
     "the rubric now, please check it",
     "convert.note.moodle_points_dropped": "the default grade {points} is not above 0 and at most 1000: no "
     "points set",
+    "convert.note.moodle_essay_upload_dropped": "the essay allowed attachments; exam-tui takes typed answers "
+    "only, so the attachments are gone",
 }

@@ -27,6 +27,7 @@ MESSAGES: dict[str, str] = {
     "无法转换,已跳过",
     "convert.note.moodle_essay_no_rubric": "论述题既无评分要点(graderinfo)也无总体反馈,本系统简答题必须有"
     "评分要点,已跳过;请补写评分要点后手工录入",
+    "convert.note.moodle_essay_upload_only": "论述题只收上传的文件、不收文字作答,终端考试无法作答,已跳过",
     # 改动后转换的题目
     "convert.note.moodle_image_feedback": "反馈中的图片或媒体文件已略去,只保留文字",
     "convert.note.moodle_image_rubric": "评分要点中的图片或媒体文件已略去,只保留文字",
@@ -41,4 +42,5 @@ MESSAGES: dict[str, str] = {
     "convert.note.moodle_rubric_from_feedback": "论述题没有评分要点(graderinfo),已用总体反馈作为评分要点,"
     "请核对",
     "convert.note.moodle_points_dropped": "默认分值 {points} 不在 0 至 1000 之间(不含 0),已不设分值",
+    "convert.note.moodle_essay_upload_dropped": "原题允许上传附件;本系统只收文字作答,附件一项已略去",
 }

@@ -133,7 +133,7 @@ FULL_QUIZ = "\n".join(
         question(
             "multichoice",
             "下列属于党纪处分种类的有:",
-            "<single>false</single>"
+            "<single>false</single><shuffleanswers>1</shuffleanswers>"
             + answer(33.33333, "警告")
             + answer(-100, "记过")
             + answer(33.33333, "留党察看")
@@ -195,7 +195,7 @@ def test_every_type_converts_or_is_skipped_by_name(tmp_path: Path) -> None:
         ["A", "C", "D"],
         "cat-1",
     )
-    assert "shuffle_options" not in multiple  # Moodle's default, and the bank's: shuffled
+    assert "shuffle_options" not in multiple  # shuffled, the bank's default
 
     truth = questions["监察机关对所有行使公权力的公职人员进行监察。"]
     assert (truth["type"], truth["answer"], truth["category"]) == ("true_false", True, "cat-2")
@@ -247,6 +247,7 @@ def test_locations_name_the_line_of_the_question_tag(tmp_path: Path) -> None:
         ("$module$/top/Default for 测验", "Default for 测验"),
         ("$course$/top/法规//制度/第一章", "法规/制度 / 第一章"),  # "//" is a slash inside a name
         ("$course$/top", None),
+        ("$course$/top/&lt;span lang='zh_cn' class='multilang'&gt;监察法&lt;//span&gt;", "监察法"),
         ("top", None),
         ("监察法/第一章", "监察法 / 第一章"),
     ],
@@ -265,6 +266,63 @@ def test_questions_before_any_category_go_to_the_default(tmp_path: Path) -> None
     conv = run(write(tmp_path, body))
     assert [(q["stem"], q["category"]) for q in conv.bank["questions"]] == [("甲", "cat-1"), ("乙", "cat-2")]
     assert conv.bank["categories"] == [{"id": "cat-1", "title": "未分类"}, {"id": "cat-2", "title": "乙类"}]
+
+
+def test_moodle_import_defaults_are_followed(tmp_path: Path) -> None:
+    # What Moodle's own importer assumes when a tag is missing: single choice, options in the order
+    # written, question text in HTML, feedback in the question text's format.
+    body = "\n".join(
+        [
+            "<question type='multichoice'><questiontext><text>&lt;b&gt;默认&lt;/b&gt;单选</text></questiontext>"
+            + answer(100, "甲")
+            + answer(0, "乙")
+            + "</question>",
+            question(
+                "truefalse",
+                "纯文本 <题干>",
+                "<generalfeedback><text><![CDATA[见 <第一条>]]></text></generalfeedback>"
+                + answer(100, "true"),
+                fmt="plain_text",
+            ),
+        ]
+    )
+    q = by_stem(run(write(tmp_path, body)))
+    assert (q["默认单选"]["type"], q["默认单选"]["shuffle_options"]) == ("single", False)
+    assert q["纯文本 <题干>"]["explanation"] == "见 <第一条>"
+
+
+def test_short_answers_and_true_false_labels_are_plain_text(tmp_path: Path) -> None:
+    body = "\n".join(
+        [
+            question("shortanswer", "比较:3 ____ 5", answer(100, "<b>")),
+            # Before Moodle 2.0 the labels were translated; Moodle then reads them as true, false.
+            question("truefalse", "旧格式的判断题", answer(0, "正确") + answer(100, "错误", "见条例")),
+        ]
+    )
+    q = by_stem(run(write(tmp_path, body)))
+    assert q["比较:3 ____ 5"]["answer"] == ["<b>"]
+    assert (q["旧格式的判断题"]["answer"], q["旧格式的判断题"]["explanation"]) == (False, "×: 见条例")
+
+
+def test_essays_answered_by_upload(tmp_path: Path) -> None:
+    rubric = "<graderinfo><text>要点</text></graderinfo>"
+    body = "\n".join(
+        [
+            question(
+                "essay",
+                "上传心得体会",
+                f"<responseformat>noinline</responseformat><attachments>1</attachments>{rubric}",
+            ),
+            question(
+                "essay",
+                "撰写心得体会",
+                f"<responseformat>editor</responseformat><attachments>-1</attachments>{rubric}",
+            ),
+        ]
+    )
+    conv = run(write(tmp_path, body))
+    assert [q["stem"] for q in conv.bank["questions"]] == ["撰写心得体会"]
+    assert [code for _, code, _ in notes(conv)] == ["moodle_essay_upload_only", "moodle_essay_upload_dropped"]
 
 
 # ---- HTML ---------------------------------------------------------------------------------------------
@@ -339,6 +397,12 @@ def test_images_skip_the_question_or_are_left_out_of_the_feedback(tmp_path: Path
                 "选出正确项",
                 answer(100, '<a href="@@PLUGINFILE@@/doc.pdf">文件</a>') + answer(0, "乙"),
             ),
+            # Before Moodle 2.0 a question's picture came in tags of its own.
+            question(
+                "truefalse",
+                "旧式图片",
+                "<image>a.png</image><image_base64>AAAA</image_base64>" + answer(100, "true"),
+            ),
             question(
                 "truefalse",
                 "纪律处分条例自发布之日起施行。",
@@ -353,9 +417,10 @@ def test_images_skip_the_question_or_are_left_out_of_the_feedback(tmp_path: Path
         "moodle_image_option",
         "moodle_image",
         "moodle_image_option",
+        "moodle_image",
         "moodle_image_feedback",
     ]
-    assert [n.skipped for n in conv.notes] == [True, True, True, True, False]
+    assert [n.skipped for n in conv.notes] == [True, True, True, True, True, False]
     assert conv.notes[1].params == {"option": 1}
     (kept,) = conv.bank["questions"]
     assert kept["explanation"] == "见第一条"

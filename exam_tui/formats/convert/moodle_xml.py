@@ -15,6 +15,7 @@ questions of the file (category entries not counted) and the line of its ``<ques
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ BLANK = "____"
 MAX_OPTIONS = len(OPTION_LETTERS)
 # Moodle stores thirds as 33.33333; a fraction this close to 100 is the whole mark.
 _FULL = 99.99
+_PATH_SPLIT = re.compile(r"(?<!/)/(?!/)")
 
 
 class _Skip(Exception):
@@ -43,6 +45,10 @@ class _Question:
     def __init__(self, element: Element) -> None:
         self.element = element
         self.altered: list[tuple[str, dict[str, Any]]] = []
+        # Moodle reads the question text as HTML unless told otherwise, and every other text of the
+        # question (feedback, HTML answers, grader information) in the question text's format.
+        text = element.find("questiontext")
+        self.format = (text.attrs.get("format") if text is not None else None) or "html"
 
     def alter(self, code: str, **params: Any) -> None:
         if (code, params) not in self.altered:
@@ -55,11 +61,12 @@ class _Question:
         them (skip); in ``feedback`` and ``rubric`` they are left out with a note."""
         if container is None:
             return ""
-        raw = container.child_text("text")
-        if raw is None:  # very old exports put the text straight in the element
-            raw = container.text if not container.children else ""
-        text, media = _flatten(raw, container.attrs.get("format", "moodle_auto_format"))
+        raw = container.child_text("text") or ""
+        text, media = _flatten(raw, container.attrs.get("format") or self.format)
         media = media or bool(container.findall("file"))
+        if part == "stem":
+            # Before Moodle 2.0 a picture came in <image> and <image_base64> beside the text.
+            media = media or any(_clean(self.element.child_text(tag)) for tag in ("image", "image_base64"))
         if media:
             if part == "stem":
                 raise _Skip("moodle_image")
@@ -72,7 +79,7 @@ class _Question:
 def _flatten(raw: str, text_format: str) -> tuple[str, bool]:
     """(plain text, whether it referred to images or other files)."""
     pluginfile = "@@PLUGINFILE@@" in raw
-    if text_format in ("plain_text", "markdown"):
+    if text_format in ("plain_text", "markdown", "wiki_like"):
         return plain_lines(raw), pluginfile
     if text_format == "moodle_auto_format":
         # Moodle shows the line breaks of auto-formatted text as typed.
@@ -121,8 +128,8 @@ def category_title(element: Element) -> str | None:
     path = holder.child_text("text")
     if path is None:
         path = holder.text
-    # "//" is how Moodle writes a slash inside one category's name.
-    parts = [p.replace("\0", "/").strip() for p in path.strip().replace("//", "\0").split("/")]
+    # "//" is how Moodle writes a slash inside one category's name; names may hold multi-language HTML.
+    parts = [html_to_text(p.replace("//", "/")).text.strip() for p in _PATH_SPLIT.split(path.strip())]
     if parts and parts[0].startswith("$") and parts[0].endswith("$"):
         parts = parts[1:]  # $course$, $system$, $module$, $coursecategory$
     if parts and parts[0] == "top":
@@ -176,13 +183,16 @@ def _common(q: _Question) -> dict[str, Any]:
 
 
 class _Answer:
-    def __init__(self, q: _Question, element: Element, index: int) -> None:
+    def __init__(self, q: _Question, element: Element, index: int, *, html: bool) -> None:
         raw = (element.attrs.get("fraction") or "0").strip()
         try:
             self.fraction = float(raw)
         except ValueError as exc:
             raise _Skip("moodle_bad_fraction", fraction=raw) from exc
-        self.text = q.text(element, part=f"option {index}")
+        if html:
+            self.text = q.text(element, part=f"option {index}")
+        else:  # Moodle keeps short answers and true/false labels as plain text, markup and all
+            self.text = (element.child_text("text") or "").strip()
         self.feedback = q.text(element.find("feedback"), part="feedback")
 
     @property
@@ -190,8 +200,8 @@ class _Answer:
         return self.fraction >= _FULL
 
 
-def _answers(q: _Question) -> list[_Answer]:
-    answers = [_Answer(q, e, i) for i, e in enumerate(q.element.findall("answer"), 1)]
+def _answers(q: _Question, *, html: bool = False) -> list[_Answer]:
+    answers = [_Answer(q, e, i, html=html) for i, e in enumerate(q.element.findall("answer"), 1)]
     # Moodle itself ignores answers left blank when it imports a question.
     return [a for a in answers if a.text]
 
@@ -201,7 +211,7 @@ def _fractions(answers: list[_Answer]) -> str:
 
 
 def _choice(q: _Question, stem: str) -> dict[str, Any]:
-    answers = _answers(q)
+    answers = _answers(q, html=True)
     if not answers:
         raise _Skip("moodle_no_answers")
     single = _flag(q.element.child_text("single"), default=True)
@@ -249,7 +259,8 @@ def _choice(q: _Question, stem: str) -> dict[str, Any]:
             if len({round(a.fraction, 2) for a in weights}) > 1:
                 q.alter("moodle_weights_dropped", fractions=_fractions(weights))
             out.update(type="multiple", answer=right)
-    if not _flag(q.element.child_text("shuffleanswers"), default=True):
+    # Moodle's importer reads a missing <shuffleanswers> as "do not shuffle"; its exports always say.
+    if not _flag(q.element.child_text("shuffleanswers"), default=False):
         out["shuffle_options"] = False
     out["feedback"] = "\n".join(
         f"{k}: {a.feedback}" for k, a in zip(letters, answers, strict=True) if a.feedback
@@ -261,16 +272,20 @@ def _true_false(q: _Question, stem: str) -> dict[str, Any]:
     answers = _answers(q)
     if not answers:
         raise _Skip("moodle_no_answers")
-    values = {"true": True, "false": False}
-    right = [values[a.text.strip().lower()] for a in answers if a.right and a.text.strip().lower() in values]
-    if len(set(right)) != 1:
+    # The answers say "true" and "false"; files from before Moodle 2.0 have a translated label there
+    # and Moodle then takes them in order, true first, as we do.
+    labels = [
+        a.text if a.text in ("true", "false") else ("true", "false")[min(i, 1)] for i, a in enumerate(answers)
+    ]
+    right = {label == "true" for label, a in zip(labels, answers, strict=True) if a.right}
+    if len(right) != 1:
         raise _Skip("moodle_no_right_answer")
     # √ and × are how Chinese papers write true and false; they read the same in any language.
     marks = {"true": "√", "false": "×"}
     feedback = "\n".join(
-        f"{marks.get(a.text.strip().lower(), a.text)}: {a.feedback}" for a in answers if a.feedback
+        f"{marks[label]}: {a.feedback}" for label, a in zip(labels, answers, strict=True) if a.feedback
     )
-    return {"type": "true_false", "stem": stem, "answer": right[0], "feedback": feedback}
+    return {"type": "true_false", "stem": stem, "answer": right.pop(), "feedback": feedback}
 
 
 def _short_answer(q: _Question, stem: str) -> dict[str, Any]:
@@ -310,6 +325,10 @@ def _short_answer(q: _Question, stem: str) -> dict[str, Any]:
 
 
 def _essay(q: _Question, stem: str) -> dict[str, Any]:
+    if _clean(q.element.child_text("responseformat")) == "noinline":
+        raise _Skip("moodle_essay_upload_only")
+    if (_clean(q.element.child_text("attachments")) or "0") != "0":
+        q.alter("moodle_essay_upload_dropped")
     rubric = q.text(q.element.find("graderinfo"), part="rubric")
     if not rubric:
         rubric = q.text(q.element.find("generalfeedback"), part="feedback")
