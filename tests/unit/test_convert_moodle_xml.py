@@ -372,6 +372,9 @@ def test_html_flattening_details() -> None:
     assert html_to_text("<p>a<script>alert(1)</script><style>p{}</style>b</p>").text == "ab"
     assert html_to_text("<pre>  缩进\n    保留</pre>").text == "  缩进\n    保留"
     assert html_to_text('看图:<img src="x.png" alt="图">').media == ("img",)
+    # Text without markup follows HTML's white space rules too (a newline in the source is a space).
+    assert html_to_text("  没有\n标记   的文字 ") == html_to_text("<p>没有\n标记   的文字</p>")
+    assert html_to_text("").text == ""
 
 
 # ---- images -------------------------------------------------------------------------------------------
@@ -444,6 +447,7 @@ def test_missing_and_ambiguous_answers_are_skipped(tmp_path: Path) -> None:
             question("shortanswer", "通配____", answer(100, "监察*")),
             question("shortanswer", "两处空____和____", answer(100, "甲")),
             question("multichoice", "分值不是数字", '<answer fraction="abc"><text>甲</text></answer>'),
+            question("multichoice", "分值无穷大", '<answer fraction="inf"><text>甲</text></answer>'),
             question("multichoice", "   ", answer(100, "甲") + answer(0, "乙")),
             question("essay", "无评分要点"),
             question("", "没有题型"),
@@ -462,11 +466,12 @@ def test_missing_and_ambiguous_answers_are_skipped(tmp_path: Path) -> None:
         ("moodle_wildcard_only", {"answers": "监察*"}),
         ("moodle_many_blanks", {"count": 2}),
         ("moodle_bad_fraction", {"fraction": "abc"}),
+        ("moodle_bad_fraction", {"fraction": "inf"}),
         ("moodle_empty_stem", {}),
         ("moodle_essay_no_rubric", {}),
         ("moodle_unsupported_type", {"moodle_type": "?"}),
     ]
-    assert conv.skipped == 13
+    assert conv.skipped == 14
 
 
 def test_altered_questions_say_what_changed(tmp_path: Path) -> None:

@@ -129,6 +129,9 @@ class _Flattener(HTMLParser):
 
 def html_to_text(html: str) -> Flattened:
     """The text of an HTML fragment as lines, and which media it held."""
+    if "<" not in html and "&" not in html:
+        # No markup at all (most answers and empty feedback): HTML's white space rules only.
+        return Flattened(_SPACE.sub(" ", html).strip(), ())
     parser = _Flattener()
     parser.feed(html)
     parser.close()

@@ -15,6 +15,7 @@ questions of the file (category entries not counted) and the line of its ``<ques
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -153,9 +154,9 @@ def _convert(q: _Question, kind: str) -> dict[str, Any]:
         raise _Skip("moodle_empty_stem")
     question = handler(q, stem)
     question.update(_common(q))
-    explanation = "\n".join(filter(None, [q.text(q.element.find("generalfeedback"), part="feedback")]))
-    extra = question.pop("feedback", "")
-    question["explanation"] = "\n".join(filter(None, [explanation, extra])) or None
+    general = q.text(q.element.find("generalfeedback"), part="feedback")
+    # The general feedback first, then what each answer's feedback says about that answer.
+    question["explanation"] = "\n".join(filter(None, [general, question.pop("feedback", "")])) or None
     return question
 
 
@@ -167,8 +168,8 @@ def _common(q: _Question) -> dict[str, Any]:
         try:
             points = float(grade)
         except ValueError:
-            points = -1.0
-        if 0 < points <= 1000:
+            points = math.nan
+        if 0 < points <= 1000:  # NaN fails this too
             out["points"] = int(points) if points.is_integer() else points
         else:
             q.alter("moodle_points_dropped", points=grade)
@@ -187,8 +188,10 @@ class _Answer:
         raw = (element.attrs.get("fraction") or "0").strip()
         try:
             self.fraction = float(raw)
-        except ValueError as exc:
-            raise _Skip("moodle_bad_fraction", fraction=raw) from exc
+        except ValueError:
+            self.fraction = math.nan
+        if not math.isfinite(self.fraction):
+            raise _Skip("moodle_bad_fraction", fraction=raw)
         if html:
             self.text = q.text(element, part=f"option {index}")
         else:  # Moodle keeps short answers and true/false labels as plain text, markup and all
