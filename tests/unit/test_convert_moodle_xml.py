@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from exam_tui.formats.convert.common import BankBuilder, Conversion, UnreadableSource, bank_yaml
 from exam_tui.formats.convert.html_text import html_to_text
@@ -572,12 +575,6 @@ def test_files_that_are_not_moodle_xml(tmp_path: Path, raw: bytes, code: str, lo
     assert t(caught.value.code, **caught.value.params)
 
 
-def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableSource) as caught:
-        convert(tmp_path / "none.xml", builder=BankBuilder(slug="b", title="B", default_category="C"))
-    assert caught.value.code == "convert.note.moodle_unreadable"
-
-
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE quiz [
  <!ENTITY lol "lol">
@@ -619,3 +616,74 @@ def test_external_entities_are_never_read(tmp_path: Path) -> None:
         convert(path, builder=BankBuilder(slug="b", title="B", default_category="C"))
     assert caught.value.code == "convert.note.moodle_entities"
     assert "机密" not in str(caught.value.params)
+
+
+@pytest.mark.parametrize("name", ["x\0y.xml", "folder.xml", "missing/x.xml"])
+def test_a_name_that_cannot_be_read_is_unreadable(tmp_path: Path, name: str) -> None:
+    (tmp_path / "folder.xml").mkdir()
+    with pytest.raises(UnreadableSource) as caught:
+        convert(tmp_path / name, builder=BankBuilder(slug="b", title="B", default_category="C"))
+    assert caught.value.code == "convert.note.moodle_unreadable"
+    assert t(caught.value.code, **caught.value.params)
+
+
+# ---- any mix of questions converts into a bank the system accepts ---------------------------------------
+
+TEXTS = st.sampled_from(
+    ["", " ", "甲", "<p>乙</p>", "丙 ____", "____", "<ul><li>丁</li></ul>", "a<br>b", "&amp;", "*", "二 年", "２年",
+     '<img src="x.png">', "@@PLUGINFILE@@/a.png", "<p> </p>", "true", "false", "　"]
+)  # fmt: skip
+FRACTIONS = st.sampled_from(["100", "50", "0", "-50", "33.33333", "66.66667", "x", "", "100.0000000"])
+
+
+@st.composite
+def moodle_question(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["multichoice", "truefalse", "shortanswer", "essay", "matching", "category"]))
+    if kind == "category":
+        return category(
+            draw(st.sampled_from(["$course$/top/甲", "$course$/top", "$system$/top/乙//丙/丁", "top/甲"]))
+        )
+    answers = "".join(
+        f'<answer fraction="{draw(FRACTIONS)}"><text><![CDATA[{draw(TEXTS)}]]></text>'
+        f"<feedback><text><![CDATA[{draw(TEXTS)}]]></text></feedback></answer>"
+        for _ in range(draw(st.integers(0, 10)))
+    )
+    extras = "".join(
+        draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "<single>false</single>",
+                        "<single>true</single>",
+                        "<shuffleanswers>1</shuffleanswers>",
+                        "<usecase>1</usecase>",
+                        "<defaultgrade>2.5</defaultgrade>",
+                        "<defaultgrade>0</defaultgrade>",
+                        "<defaultgrade>1e9</defaultgrade>",
+                        "<graderinfo><text>要点</text></graderinfo>",
+                        "<generalfeedback><text><![CDATA[<p>解析</p>]]></text></generalfeedback>",
+                        "<tags><tag><text> 标签 </text></tag><tag><text></text></tag></tags>",
+                    ]
+                ),
+                max_size=4,
+            )
+        )
+    )
+    name = draw(st.sampled_from(["", "dr-0001", "Question title", "题目"]))
+    return question(
+        kind, draw(TEXTS), extras + answers, name=name, fmt=draw(st.sampled_from(["html", "plain_text"]))
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(moodle_question(), max_size=12))
+def test_any_mix_converts_to_a_valid_bank_or_says_why(tmp_path: Path, entries: list[str]) -> None:
+    conv = run(write(tmp_path, "\n".join(entries)))  # run() validates the bank and renders every note
+    real = [e for e in entries if 'type="category"' not in e]
+    # Every real question is either converted or skipped with a note, never lost.
+    assert conv.converted + conv.skipped == len(real)
+    skipped = [n.location for n in conv.notes if n.skipped]
+    assert len(skipped) == len(set(skipped)) == conv.skipped  # one reason per skipped question
+    for note in conv.notes:
+        match = re.fullmatch(r"question (\d+) \(line (\d+)\)", note.location)
+        assert match is not None and 1 <= int(match[1]) <= len(real)

@@ -92,10 +92,9 @@ def _flatten(raw: str, text_format: str) -> tuple[str, bool]:
 def convert(path: Path, *, builder: BankBuilder) -> Conversion:
     try:
         raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableSource(
-            str(path), NOTE + "moodle_unreadable", detail=exc.strerror or str(exc)
-        ) from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise UnreadableSource(str(path), NOTE + "moodle_unreadable", detail=detail) from exc
     root = parse(raw)
     if root.tag != "quiz":
         raise UnreadableSource(f"line {root.line}", NOTE + "moodle_not_quiz", tag=root.tag)
