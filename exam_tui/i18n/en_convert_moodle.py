@@ -7,6 +7,10 @@ MESSAGES: dict[str, str] = {
     "convert.note.moodle_entities": "the file declares entities or refers to external files at line {line}; "
     "it is refused to guard against XML bombs and similar attacks. Moodle's own exports never contain "
     "such declarations: use the file exactly as Moodle exported it",
+    "convert.note.moodle_encoding": "the file declares the encoding {encoding}, which is unknown; export it "
+    "from Moodle again (UTF-8)",
+    "convert.note.moodle_bad_bytes": "line {line} holds bytes that are not {encoding}, the encoding the file "
+    "declares; check how the file was saved",
     "convert.note.moodle_not_quiz": "not a Moodle XML question bank: the root element is <{tag}>, not <quiz>",
     # questions skipped
     "convert.note.moodle_unsupported_type": "question type {moodle_type} cannot be converted (exam-tui has single, "

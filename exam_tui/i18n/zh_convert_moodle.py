@@ -6,6 +6,8 @@ MESSAGES: dict[str, str] = {
     "convert.note.moodle_not_xml": "不是格式正确的 XML 文件(第 {line} 行第 {column} 列:{detail})",
     "convert.note.moodle_entities": "文件在第 {line} 行声明了实体或引用了外部文件;为防范 XML 炸弹等攻击,"
     "不予读取。Moodle 导出的题库不含此类声明,请改用 Moodle 原样导出的文件",
+    "convert.note.moodle_encoding": "文件声明的编码 {encoding} 无法识别;请在 Moodle 中重新导出(UTF-8)",
+    "convert.note.moodle_bad_bytes": "第 {line} 行有不属于所声明编码 {encoding} 的字节;请确认文件的实际编码",
     "convert.note.moodle_not_quiz": "不是 Moodle XML 题库:根元素是 <{tag}>,应为 <quiz>",
     # 跳过的题目
     "convert.note.moodle_unsupported_type": "题型 {moodle_type} 无法转换(本系统只有单选、多选、判断、填空、简答),"

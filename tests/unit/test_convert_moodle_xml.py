@@ -378,6 +378,17 @@ def test_html_flattening_details() -> None:
     # Text without markup follows HTML's white space rules too (a newline in the source is a space).
     assert html_to_text("  没有\n标记   的文字 ") == html_to_text("<p>没有\n标记   的文字</p>")
     assert html_to_text("").text == ""
+    # Broken "<![" made Python 3.11's HTML parser raise AssertionError (found by fuzzing).
+    assert html_to_text("a<![CDdback x]>b").text == "ab"
+    assert html_to_text("<p>a<![CDATA[<b>c</b>]]>d</p>").text == "a<b>c</b>d"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/![]&;#x-=\"' \nabpliuoe题CDAT")), max_size=60))
+def test_html_flattening_never_raises(html: str) -> None:
+    flat = html_to_text(html)
+    # Never an empty line or trailing blanks (a <pre> keeps its indentation, so not strip()).
+    assert all(line.strip() and line == line.rstrip() for line in flat.text.splitlines())
 
 
 # ---- images -------------------------------------------------------------------------------------------
@@ -564,6 +575,8 @@ def test_malformed_xml_names_the_line(tmp_path: Path) -> None:
         (b"", "moodle_not_xml", "line 1"),
         (b'<?xml version="1.0"?>\n<html><body/></html>', "moodle_not_quiz", "line 2"),
         ("<quiz>题</quiz>".encode("gb18030"), "moodle_not_xml", "line 1"),
+        (b'<?xml version="1.0" encoding="UTF8-BOM"?>\n<quiz/>', "moodle_encoding", "line 1"),
+        ('<?xml version="1.0" encoding="GBK"?>\n<quiz>\n题</quiz>'.encode(), "moodle_bad_bytes", "line 3"),
     ],
 )
 def test_files_that_are_not_moodle_xml(tmp_path: Path, raw: bytes, code: str, location: str) -> None:
@@ -616,6 +629,25 @@ def test_external_entities_are_never_read(tmp_path: Path) -> None:
         convert(path, builder=BankBuilder(slug="b", title="B", default_category="C"))
     assert caught.value.code == "convert.note.moodle_entities"
     assert "机密" not in str(caught.value.params)
+
+
+def test_a_file_saved_as_gbk_converts(tmp_path: Path) -> None:
+    # Expat reads no multi-byte encoding but UTF-8 and UTF-16; a bank saved on a Chinese Windows
+    # machine says encoding="GBK" and still converts, with its lines where they were.
+    path = tmp_path / "gbk.xml"
+    text = (
+        '<?xml version="1.0" encoding="GBK"?>\n<quiz>\n'
+        + question("truefalse", "监察机关是行使国家监察职能的专责机关。", answer(100, "true")).replace(
+            'format="html"', ""
+        )
+        + "\n"
+        + question("matching", "配对题")
+        + "\n</quiz>\n"
+    )
+    path.write_bytes(text.encode("gbk"))
+    conv = run(path)
+    assert conv.bank["questions"][0]["stem"] == "监察机关是行使国家监察职能的专责机关。"
+    assert [n.location for n in conv.notes] == ["question 2 (line 8)"]
 
 
 @pytest.mark.parametrize("name", ["x\0y.xml", "folder.xml", "missing/x.xml"])

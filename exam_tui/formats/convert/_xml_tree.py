@@ -8,7 +8,9 @@ entities and DTDs fetched from elsewhere, so a hostile file is refused before an
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import xml.sax
 from dataclasses import dataclass, field
 from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
@@ -20,6 +22,9 @@ import defusedxml.sax
 from exam_tui.formats.convert.common import UnreadableSource
 
 _NOTE = "convert.note."
+# The encodings expat reads itself; any other declared one is decoded here first.
+_EXPAT_NATIVE = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "latin-1"})
+_DECLARATION = re.compile(rb"""\A<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 @dataclass
@@ -81,6 +86,7 @@ class _Builder(ContentHandler):
 def parse(raw: bytes) -> Element:
     """The document's root element; a file that is not well-formed XML, or that declares entities,
     raises :class:`UnreadableSource` naming the line where the parser stopped."""
+    raw = _as_utf8(raw)
     builder = _Builder()
     parser = defusedxml.sax.make_parser()
     # Belt and braces: defusedxml already refuses external entities; never fetch them either.
@@ -106,3 +112,31 @@ def parse(raw: bytes) -> Element:
     if builder.root is None:  # pragma: no cover - expat reports an empty document as a parse error
         raise UnreadableSource("line 1", _NOTE + "moodle_not_xml", line=1, column=1, detail="no element")
     return builder.root
+
+
+def _as_utf8(raw: bytes) -> bytes:
+    """The document in UTF-8 when it declares an encoding expat cannot read itself.
+
+    A bank typed on a Chinese Windows machine may be saved as GBK (``encoding="GBK"``); expat reads
+    no multi-byte encoding but UTF-8 and UTF-16, so such a file is decoded here, its declaration
+    rewritten, and its lines stay where they were."""
+    match = _DECLARATION.match(raw)
+    if match is None or raw.startswith(codecs.BOM_UTF8):
+        return raw
+    declared = match[1].decode("ascii")
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        raise UnreadableSource("line 1", _NOTE + "moodle_encoding", encoding=declared) from None
+    if name in _EXPAT_NATIVE:
+        return raw
+    try:
+        text = raw.decode(name)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UnreadableSource(
+            f"line {line}", _NOTE + "moodle_bad_bytes", line=line, encoding=declared
+        ) from exc
+    # The declaration is ASCII, so it is as many characters as bytes: the text after it starts at `end`.
+    start, end = match.span(1)
+    return raw[:start] + b"UTF-8" + text[end:].encode("utf-8")

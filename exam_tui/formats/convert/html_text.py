@@ -122,6 +122,20 @@ class _Flattener(HTMLParser):
     def handle_data(self, data: str) -> None:
         self._emit(data)
 
+    def unknown_decl(self, data: str) -> None:
+        # <![CDATA[…]]> inside HTML is text.
+        if data.startswith("CDATA["):
+            self._emit(data[len("CDATA[") :])
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # Python 3.11's parser raises AssertionError on a broken "<![" (found by fuzzing); text pasted
+        # into Moodle is sometimes broken that way. Skip to the next ">" as a browser would.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i)
+            return end + 1 if end >= 0 else -1
+
     def result(self) -> Flattened:
         self._break()
         return Flattened("\n".join(self.lines), tuple(self.media))
