@@ -79,7 +79,8 @@ class _Builder(ContentHandler):
         self.stack.pop()
 
     def characters(self, content: str) -> None:
-        if self.stack:
+        # A <file> holds an attached picture in base64, often megabytes: only its presence matters.
+        if self.stack and self.stack[-1].tag != "file":
             self.stack[-1].parts.append(content)
 
 
