@@ -502,7 +502,9 @@ def test_altered_questions_say_what_changed(tmp_path: Path) -> None:
                 "<single>false</single>" + answer(60, "甲") + answer(40, "乙") + answer(-100, "丙"),
             ),
             question(
-                "shortanswer", "填空____", "<usecase>1</usecase>" + answer(100, "ABC") + answer(100, "A*")
+                "shortanswer",
+                "填空____",
+                "<usecase>1</usecase>" + answer(100, "ABC") + answer(100, "A*") + answer(100, "A\\*B"),
             ),
             question(
                 "essay",
@@ -515,7 +517,7 @@ def test_altered_questions_say_what_changed(tmp_path: Path) -> None:
     q = by_stem(conv)
     assert (q["多选只有一个对"]["type"], q["多选只有一个对"]["answer"]) == ("single", "A")
     assert (q["权重不同"]["type"], q["权重不同"]["answer"]) == ("multiple", ["A", "B"])
-    assert q["填空____"]["answer"] == ["ABC"]
+    assert q["填空____"]["answer"] == [["ABC", "A*B"]]  # \* is Moodle's literal star
     assert q["论述题"]["rubric"] == "参考答案"
     assert "points" not in q["论述题"]
     assert [(code, n.params) for (_, code, _), n in zip(notes(conv), conv.notes, strict=True)] == [

@@ -297,15 +297,16 @@ def _short_answer(q: _Question, stem: str) -> dict[str, Any]:
     right = [a for a in answers if a.right]
     if not right:
         raise _Skip("moodle_no_right_answer")
-    # In Moodle * matches any text; exam-tui compares answers as written.
-    wild = [a.text for a in right if "*" in a.text]
+    # In Moodle * matches any text and \* is a star; exam-tui compares answers as written.
+    wild = [a.text for a in right if "*" in a.text.replace("\\*", "")]
     accepted: list[str] = []
     seen: set[str] = set()
     for answer in right:
-        key = normalise_fill(answer.text)
-        if "*" not in answer.text and key and key not in seen:
+        text = answer.text.replace("\\*", "*")
+        key = normalise_fill(text)
+        if answer.text not in wild and key and key not in seen:
             seen.add(key)
-            accepted.append(answer.text)
+            accepted.append(text)
     if not accepted:
         raise _Skip("moodle_wildcard_only", answers=", ".join(wild))
     if wild:
