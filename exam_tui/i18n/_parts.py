@@ -20,6 +20,7 @@ AREAS = (
     "accounts",
     "convert",
     "convert_text",
+    "convert_moodle",
 )
 
 
