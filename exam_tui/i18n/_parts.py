@@ -18,6 +18,7 @@ AREAS = (
     "audit",
     "roles",
     "accounts",
+    "serve",
 )
 
 
