@@ -32,6 +32,10 @@ from exam_tui.config import Settings
 from exam_tui.i18n import t
 
 TEMPLATES = Path(__file__).resolve().parent / "serve_templates"
+# A lab of 200 terminals and a margin (docs/deployment.md sizes PostgreSQL for that): every tab is a
+# process of its own, so without a cap anyone who reaches the page could start them until memory or the
+# database's connections run out.
+DEFAULT_MAX_TABS = 250
 
 
 class Mode(StrEnum):
@@ -205,6 +209,16 @@ def serve(
             help="Allow browsers on other machines to reach this server over plain HTTP (no TLS).",
         ),
     ] = False,
+    max_tabs: Annotated[
+        int,
+        typer.Option(
+            "--max-tabs",
+            help="Terminals open at once; one more is refused (each is a process with its own database "
+            "connection).",
+            min=1,
+            max=10_000,
+        ),
+    ] = DEFAULT_MAX_TABS,
 ) -> None:
     """The exam in a browser tab (textual-serve): each tab runs its own exam-tui on the same database."""
     if session is not None and mode not in (Mode.CANDIDATE, Mode.PROCTOR):
@@ -222,7 +236,7 @@ def serve(
         typer.echo(t("serve.warning", text=warning), err=True)
     command = child_command(mode, session)
     os.environ.update(child_environment(cli.settings))
-    server = _make_server(command, host, port, mode, exposure.public_url)
+    server = _make_server(command, host, port, mode, exposure.public_url, max_tabs)
     try:
         server.serve()
     except OSError as exc:  # lost a race for the port since the check
@@ -245,9 +259,12 @@ def _check_database(db: Any, session_id: int | None) -> None:
         db.dispose()
 
 
-def _make_server(command: str, host: str, port: int, mode: Mode, public_url: str | None) -> Any:
+def _make_server(
+    command: str, host: str, port: int, mode: Mode, public_url: str | None, max_tabs: int
+) -> Any:
     # Here, not at the top: textual-serve loads aiohttp and Textual, which no other command needs.
     import aiohttp_jinja2
+    from aiohttp import web
     from textual_serve.server import Server
 
     from exam_tui.i18n import current_language
@@ -262,6 +279,18 @@ def _make_server(command: str, host: str, port: int, mode: Mode, public_url: str
 
     class ExamServer(Server):
         """textual-serve with the project's page and one line on start instead of its banner."""
+
+        tabs = 0
+
+        async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+            if self.tabs >= max_tabs:
+                typer.echo(t("serve.full", tabs=max_tabs), err=True)
+                return web.Response(status=503, text=t("serve.full", tabs=max_tabs))
+            self.tabs += 1
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.tabs -= 1
 
         async def _make_app(self) -> Any:
             app = await super()._make_app()

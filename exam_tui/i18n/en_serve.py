@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "serve.warn_plain_http": "browsers talk to this server over plain http, unencrypted: candidates' keystrokes, ID numbers and answers can be read by anyone on the same network",
     "serve.warn_staff_mode": "the {mode} mode signs in staff, who see answer keys, rosters and results: "
     "let only staff machines reach it, never the candidates' network (candidates get --mode candidate only)",
+    "serve.full": "{tabs} terminals are running already (--max-tabs): one more browser connection was refused",
     "serve.bad_host": "Cannot resolve the address to listen on, {host}: {detail}",
     "serve.port_in_use": "Port {port} is already in use ({host}): another exam-tui serve may be running; stop it or choose another --port",
     "serve.port_denied": "No permission to listen on port {port}: ports below 1024 need administrator rights; use a port like --port 8000 and let the reverse proxy serve 443",

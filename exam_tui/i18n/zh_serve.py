@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "serve.warn_plain_http": "浏览器与本服务之间为明文 http,不加密:考生的按键、身份证号和答案可被同一网络中的人截获",
     "serve.warn_staff_mode": "{mode} 模式需要员工登录,可查看题目答案、名单和成绩:"
     "只能让员工机器访问,绝不能向考生所在网络开放(考生只用 --mode candidate)",
+    "serve.full": "已有 {tabs} 个终端在运行(--max-tabs),拒绝了又一个浏览器连接",
     "serve.bad_host": "无法解析监听地址 {host}:{detail}",
     "serve.port_in_use": "端口 {port} 已被占用({host}):可能已有一个 exam-tui serve 在运行;请停止它,或用 --port 换一个端口",
     "serve.port_denied": "没有权限监听端口 {port}:1024 以下的端口需要管理员权限;请用 --port 8000 之类的端口,并由反向代理对外提供 443",

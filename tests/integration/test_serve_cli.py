@@ -336,3 +336,58 @@ def test_the_real_server_serves_the_page(tmp_path: Path) -> None:
     assert server.returncode == 0, out
     assert out.startswith(f"Serving the candidate terminal in the browser at http://localhost:{port} ")
     assert "Traceback" not in out
+
+
+def test_the_real_server_caps_the_terminals_open_at_once(tmp_path: Path) -> None:
+    """--max-tabs 1: a second browser connection is refused (503) while the first runs its terminal,
+    and admitted once the first is closed."""
+    import asyncio
+
+    import aiohttp
+
+    url = f"sqlite:///{tmp_path / 'exam.db'}"
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(EXE), "--db", url, "serve", "--port", str(port), "--max-tabs", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    ws_url = f"ws://127.0.0.1:{port}/ws?width=100&height=30"
+
+    async def scenario() -> tuple[int, bool]:
+        async with aiohttp.ClientSession() as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    first = await client.ws_connect(ws_url)
+                    break
+                except aiohttp.ClientConnectorError:
+                    assert time.monotonic() < deadline and server.poll() is None
+                    await asyncio.sleep(0.2)
+            frame = await first.receive(timeout=30)  # the terminal's first screen
+            assert frame.type == aiohttp.WSMsgType.BINARY
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect(ws_url)
+            await first.close()
+            deadline = time.monotonic() + 20
+            while True:  # the slot comes free once the first terminal has quit
+                try:
+                    again = await client.ws_connect(ws_url)
+                    break
+                except aiohttp.WSServerHandshakeError:
+                    assert time.monotonic() < deadline
+                    await asyncio.sleep(0.3)
+            admitted = (await again.receive(timeout=30)).type == aiohttp.WSMsgType.BINARY
+            await again.close()
+            return refused.value.status, admitted
+
+    try:
+        status, admitted = asyncio.run(scenario())
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=20)
+    assert status == 503 and admitted
+    assert "已有 1 个终端在运行(--max-tabs),拒绝了又一个浏览器连接" in out
+    assert "Traceback" not in out
