@@ -21,6 +21,7 @@ AREAS = (
     "convert",
     "convert_text",
     "convert_moodle",
+    "serve",
 )
 
 
