@@ -75,4 +75,7 @@ MESSAGES: dict[str, str] = {
     "cli.convert.help.11": "10. ID: optional, numbered when converted; if given, only lower-case letters, digits and hyphens, unique in the bank, kept when the question is edited.",
     "cli.convert.help.12": "11. 选项乱序: 否 keeps the options in their order (for “all of the above”); 已复核: 是 once a second examiner has checked the key against the text.",
     "cli.convert.help.13": "12. Convert: exam-tui bank convert this.xlsx -o bank.yaml --bank BANK-ID --title TITLE; then exam-tui bank validate and bank import.",
+    "convert.place.row": "{sheet}row {n}",
+    "convert.place.line": "line {n}",
+    "convert.place.question": "question {q} (line {n})",
 }

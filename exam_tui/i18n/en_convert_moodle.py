@@ -14,29 +14,29 @@ MESSAGES: dict[str, str] = {
     "convert.note.moodle_not_quiz": "not a Moodle XML question bank: the root element is <{tag}>, not <quiz>",
     # questions skipped
     "convert.note.moodle_unsupported_type": "question type {moodle_type} cannot be converted (exam-tui has single, "
-    "multiple, true/false, fill-in and short-answer questions): skipped",
+    "multiple, true/false, fill-in and short-answer questions)",
     "convert.note.moodle_image": "the question text holds an image or other media, and exam-tui questions are "
-    "text only: skipped (whether the image is needed to answer cannot be told; if it is decoration, remove "
+    "text only (whether the image is needed to answer cannot be told; if it is decoration, remove "
     "it in Moodle and export again)",
     "convert.note.moodle_image_option": "option (answer) {option} holds an image or other media, and exam-tui shows text "
-    "only: skipped",
-    "convert.note.moodle_empty_stem": "the question text is empty: skipped",
-    "convert.note.moodle_no_answers": "no options or answers: skipped",
-    "convert.note.moodle_no_right_answer": "no answer is worth 100%: skipped",
-    "convert.note.moodle_bad_fraction": "the answer's fraction {fraction} is not a number: skipped",
+    "only",
+    "convert.note.moodle_empty_stem": "the question text is empty",
+    "convert.note.moodle_no_answers": "no options or answers",
+    "convert.note.moodle_no_right_answer": "no answer is worth 100%",
+    "convert.note.moodle_bad_fraction": "the answer's fraction {fraction} is not a number",
     "convert.note.moodle_single_many_right": "a single-choice question with {count} answers worth 100%; "
-    "exam-tui's single choice has one right answer: skipped",
-    "convert.note.moodle_option_count": "{count} options; exam-tui needs 2 to 8: skipped",
+    "exam-tui's single choice has one right answer",
+    "convert.note.moodle_option_count": "{count} options; exam-tui needs 2 to 8",
     "convert.note.moodle_duplicate_option_conflict": 'the option "{text}" appears twice, once right and once '
-    "wrong, so the answer is unclear: skipped",
+    "wrong, so the answer is unclear",
     "convert.note.moodle_many_blanks": "the short-answer text has {count} blanks but Moodle takes one answer, "
-    "so they cannot be matched: skipped",
+    "so they cannot be matched",
     "convert.note.moodle_wildcard_only": "every right answer uses the * wildcard ({answers}) and exam-tui "
-    "compares answers as written: skipped",
+    "compares answers as written",
     "convert.note.moodle_essay_no_rubric": "an essay with neither grader information nor general feedback; "
-    "exam-tui's short answers need a rubric: skipped (write a rubric and add it by hand)",
+    "exam-tui's short answers need a rubric (write a rubric and add it by hand)",
     "convert.note.moodle_essay_upload_only": "an essay answered by uploading files only, which a terminal "
-    "cannot take: skipped",
+    "cannot take",
     # questions altered
     "convert.note.moodle_image_feedback": "images or media in the feedback were left out; the text is kept",
     "convert.note.moodle_image_rubric": "images or media in the grader information were left out; the text is "

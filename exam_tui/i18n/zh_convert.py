@@ -75,4 +75,7 @@ MESSAGES: dict[str, str] = {
     "cli.convert.help.11": "10. ID:可不填,转换时自动编号;填写时只用小写字母、数字和连字符,同一题库内不重复,题目修改后保持不变。",
     "cli.convert.help.12": "11. 选项乱序:填 否 时选项按原顺序显示(如含 “以上都对”);已复核:第二名命题人对照原文核对答案后填 是。",
     "cli.convert.help.13": "12. 转换:exam-tui bank convert 本文件.xlsx -o 题库.yaml --bank 题库标识 --title 题库名称;再用 exam-tui bank validate 检查、bank import 导入。",
+    "convert.place.row": "{sheet}第 {n} 行",
+    "convert.place.line": "第 {n} 行",
+    "convert.place.question": "第 {q} 题(第 {n} 行)",
 }

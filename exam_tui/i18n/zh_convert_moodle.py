@@ -10,26 +10,23 @@ MESSAGES: dict[str, str] = {
     "convert.note.moodle_bad_bytes": "第 {line} 行有不属于所声明编码 {encoding} 的字节;请确认文件的实际编码",
     "convert.note.moodle_not_quiz": "不是 Moodle XML 题库:根元素是 <{tag}>,应为 <quiz>",
     # 跳过的题目
-    "convert.note.moodle_unsupported_type": "题型 {moodle_type} 无法转换(本系统只有单选、多选、判断、填空、简答),"
-    "已跳过",
-    "convert.note.moodle_image": "题干含图片或其他媒体文件,本系统题目只能显示文字,已跳过"
+    "convert.note.moodle_unsupported_type": "题型 {moodle_type} 无法转换(本系统只有单选、多选、判断、填空、简答)",
+    "convert.note.moodle_image": "题干含图片或其他媒体文件,本系统题目只能显示文字"
     "(无法判断图片是否为作答所必需;如仅作装饰,请在 Moodle 中删去后重新导出)",
-    "convert.note.moodle_image_option": "第 {option} 个选项(答案)含图片或其他媒体文件,本系统只能显示文字,已跳过",
-    "convert.note.moodle_empty_stem": "题干为空,已跳过",
-    "convert.note.moodle_no_answers": "没有任何选项或答案,已跳过",
-    "convert.note.moodle_no_right_answer": "没有得分为 100% 的正确答案,已跳过",
-    "convert.note.moodle_bad_fraction": "答案的得分比例 {fraction} 不是数字,已跳过",
+    "convert.note.moodle_image_option": "第 {option} 个选项(答案)含图片或其他媒体文件,本系统只能显示文字",
+    "convert.note.moodle_empty_stem": "题干为空",
+    "convert.note.moodle_no_answers": "没有任何选项或答案",
+    "convert.note.moodle_no_right_answer": "没有得分为 100% 的正确答案",
+    "convert.note.moodle_bad_fraction": "答案的得分比例 {fraction} 不是数字",
     "convert.note.moodle_single_many_right": "单选题有 {count} 个得分为 100% 的答案,本系统单选题只能有一个"
-    "正确答案,已跳过",
-    "convert.note.moodle_option_count": "有 {count} 个选项,本系统要求 2 至 8 个,已跳过",
-    "convert.note.moodle_duplicate_option_conflict": "选项“{text}”出现两次,一次算对一次算错,无法确定答案,已跳过",
-    "convert.note.moodle_many_blanks": "简答(填空)题的题干有 {count} 处空格,而 Moodle 只收一个答案,"
-    "无法对应,已跳过",
-    "convert.note.moodle_wildcard_only": "正确答案只有含通配符 * 的写法({answers}),本系统按原文比对,"
-    "无法转换,已跳过",
+    "正确答案",
+    "convert.note.moodle_option_count": "有 {count} 个选项,本系统要求 2 至 8 个",
+    "convert.note.moodle_duplicate_option_conflict": "选项“{text}”出现两次,一次算对一次算错,无法确定答案",
+    "convert.note.moodle_many_blanks": "简答(填空)题的题干有 {count} 处空格,而 Moodle 只收一个答案,无法对应",
+    "convert.note.moodle_wildcard_only": "正确答案只有含通配符 * 的写法({answers}),本系统按原文比对,无法转换",
     "convert.note.moodle_essay_no_rubric": "论述题既无评分要点(graderinfo)也无总体反馈,本系统简答题必须有"
-    "评分要点,已跳过;请补写评分要点后手工录入",
-    "convert.note.moodle_essay_upload_only": "论述题只收上传的文件、不收文字作答,终端考试无法作答,已跳过",
+    "评分要点;请补写评分要点后手工录入",
+    "convert.note.moodle_essay_upload_only": "论述题只收上传的文件、不收文字作答,终端考试无法作答",
     # 改动后转换的题目
     "convert.note.moodle_image_feedback": "反馈中的图片或媒体文件已略去,只保留文字",
     "convert.note.moodle_image_rubric": "评分要点中的图片或媒体文件已略去,只保留文字",

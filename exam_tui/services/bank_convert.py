@@ -149,7 +149,7 @@ def convert_file(
         conversion = module.convert(source, builder=builder)
     except UnreadableSource as exc:
         message = t(f"convert.note.{exc.code}", **exc.params)
-        raise ConvertError(f"{source}:{exc.location}: {message}") from exc
+        raise ConvertError(f"{source}:{place(exc.location)}: {message}") from exc
     text = bank_yaml(conversion.bank)
     check = check_bank_text(source.with_suffix(".yaml"), text.encode("utf-8"))
     result = ConvertResult(conversion, text, check)
@@ -163,7 +163,7 @@ def _problem_line(source: Path, conversion: Conversion, located: Located) -> str
     path = located.problem.path
     places = {"questions": conversion.locations, "exams": conversion.exam_locations}
     if len(path) >= 2 and path[0] in places and isinstance(path[1], int) and path[1] < len(places[path[0]]):
-        return f"{source}:{places[path[0]][path[1]]}: {describe(located)}"
+        return f"{source}:{place(places[path[0]][path[1]])}: {describe(located)}"
     return f"{source}: {describe(located)}"
 
 
@@ -188,13 +188,29 @@ def write_result(result: ConvertResult, out: Path) -> None:
     result.written = True
 
 
+_PLACES = (
+    (re.compile(r"(?P<sheet>.+ )?row (?P<n>\d+)"), "convert.place.row"),
+    (re.compile(r"line (?P<n>\d+)"), "convert.place.line"),
+    (re.compile(r"question (?P<q>\d+) \(line (?P<n>\d+)\)"), "convert.place.question"),
+)
+
+
+def place(location: str) -> str:
+    """A converter's location (``row 12``, ``题目 row 12``, ``line 3``, ``question 2 (line 52)``) in the
+    UI language; anything else (a path) as it is."""
+    for pattern, key in _PLACES:
+        if m := pattern.fullmatch(location):
+            return t(key, **{k: v or "" for k, v in m.groupdict().items()})
+    return location
+
+
 def note_line(source: Path, note: Note) -> str:
     message = t(f"convert.note.{note.code}", **note.params)
     if not note.question:
         kind = "cli.convert.note_file"
     else:
         kind = "cli.convert.note_skipped" if note.skipped else "cli.convert.note_altered"
-    return f"{source}:{note.location}: {t(kind, message=message)}"
+    return f"{source}:{place(note.location)}: {t(kind, message=message)}"
 
 
 def summary(result: ConvertResult) -> str:

@@ -51,9 +51,9 @@ def test_convert_reports_every_skipped_and_altered_row_and_writes_a_valid_bank(t
     result = run("bank", "convert", str(source), "-o", str(out), "--bank", "migrated", "--title", "迁移题库")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        f"{source}:row 3: 跳过:有题干但没有答案",
-        f"{source}:row 5: 改动:题干中的 1 个空(括号或短下划线)已改为 ____",
-        f"{source}:row 6: 跳过:答案中的 D 超出所给选项(AB)",
+        f"{source}:第 3 行: 跳过:有题干但没有答案",
+        f"{source}:第 5 行: 改动:题干中的 1 个空(括号或短下划线)已改为 ____",
+        f"{source}:第 6 行: 跳过:答案中的 D 超出所给选项(AB)",
         "已转换 2 题,跳过 2 题,改动 1 题",
     ]
     assert "migrated" in result.stdout
@@ -100,7 +100,7 @@ def test_a_bank_the_validator_refuses_is_not_written_and_the_old_file_stays(tmp_
     result = run("bank", "convert", str(source), "-o", str(out))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith(f"{source}:考试 row 2: 考试 quiz") and "5" in lines[0]
+    assert lines[0].startswith(f"{source}:考试 第 2 行: 考试 quiz") and "5" in lines[0]
     assert lines[-1] == f"转换结果未通过题库校验,未写出 {out}"
     assert out.read_text(encoding="utf-8") == "old: content\n"
 

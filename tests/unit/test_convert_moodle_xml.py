@@ -40,7 +40,7 @@ def run(path: Path) -> Conversion:
             # Every note reads in both languages with the parameters it carries.
             for language in ("zh", "en"):
                 set_language(language)
-                assert "{" not in t(note.code, **note.params)
+                assert "{" not in t("convert.note." + note.code, **note.params)
     finally:
         set_language("zh")
     return conv
@@ -72,7 +72,7 @@ def category(path: str) -> str:
 
 
 def notes(conv: Conversion) -> list[tuple[str, str, bool]]:
-    return [(n.location, n.code.removeprefix("convert.note."), n.skipped) for n in conv.notes]
+    return [(n.location, n.code.removeprefix(""), n.skipped) for n in conv.notes]
 
 
 def by_stem(conv: Conversion) -> dict[str, dict[str, Any]]:
@@ -230,7 +230,7 @@ def test_every_type_converts_or_is_skipped_by_name(tmp_path: Path) -> None:
     skipped_types = [n.params["moodle_type"] for n in conv.notes if n.skipped]
     assert skipped_types == ["matching", "numerical", "multianswer", "ddwtos", "calculated", "description"]
     assert (conv.converted, conv.skipped, conv.altered) == (6, 6, 1)
-    assert "matching" in t(conv.notes[1].code, **conv.notes[1].params)
+    assert "matching" in t("convert.note." + conv.notes[1].code, **conv.notes[1].params)
 
 
 def test_locations_name_the_line_of_the_question_tag(tmp_path: Path) -> None:
@@ -566,9 +566,9 @@ def test_malformed_xml_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(UnreadableSource) as caught:
         convert(path, builder=BankBuilder(slug="b", title="B", default_category="C"))
     assert caught.value.location == "line 3"
-    assert caught.value.code == "convert.note.moodle_not_xml"
+    assert caught.value.code == "moodle_not_xml"
     assert caught.value.params["line"] == 3
-    assert "mismatched tag" in t(caught.value.code, **caught.value.params)
+    assert "mismatched tag" in t("convert.note." + caught.value.code, **caught.value.params)
 
 
 @pytest.mark.parametrize(
@@ -586,8 +586,8 @@ def test_files_that_are_not_moodle_xml(tmp_path: Path, raw: bytes, code: str, lo
     path.write_bytes(raw)
     with pytest.raises(UnreadableSource) as caught:
         convert(path, builder=BankBuilder(slug="b", title="B", default_category="C"))
-    assert (caught.value.code, caught.value.location) == ("convert.note." + code, location)
-    assert t(caught.value.code, **caught.value.params)
+    assert (caught.value.code, caught.value.location) == ("" + code, location)
+    assert t("convert.note." + caught.value.code, **caught.value.params)
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -614,7 +614,7 @@ def test_an_xml_bomb_is_refused_before_anything_is_expanded(tmp_path: Path) -> N
     with pytest.raises(UnreadableSource) as caught:
         convert(path, builder=BankBuilder(slug="b", title="B", default_category="C"))
     assert time.perf_counter() - started < 1.0
-    assert (caught.value.code, caught.value.location) == ("convert.note.moodle_entities", "line 3")
+    assert (caught.value.code, caught.value.location) == ("moodle_entities", "line 3")
 
 
 def test_external_entities_are_never_read(tmp_path: Path) -> None:
@@ -629,7 +629,7 @@ def test_external_entities_are_never_read(tmp_path: Path) -> None:
     )
     with pytest.raises(UnreadableSource) as caught:
         convert(path, builder=BankBuilder(slug="b", title="B", default_category="C"))
-    assert caught.value.code == "convert.note.moodle_entities"
+    assert caught.value.code == "moodle_entities"
     assert "机密" not in str(caught.value.params)
 
 
@@ -657,8 +657,8 @@ def test_a_name_that_cannot_be_read_is_unreadable(tmp_path: Path, name: str) -> 
     (tmp_path / "folder.xml").mkdir()
     with pytest.raises(UnreadableSource) as caught:
         convert(tmp_path / name, builder=BankBuilder(slug="b", title="B", default_category="C"))
-    assert caught.value.code == "convert.note.moodle_unreadable"
-    assert t(caught.value.code, **caught.value.params)
+    assert caught.value.code == "moodle_unreadable"
+    assert t("convert.note." + caught.value.code, **caught.value.params)
 
 
 # ---- any mix of questions converts into a bank the system accepts ---------------------------------------

@@ -21,7 +21,6 @@ import defusedxml.sax
 
 from exam_tui.formats.convert.common import UnreadableSource
 
-_NOTE = "convert.note."
 # The encodings expat reads itself; any other declared one is decoded here first.
 _EXPAT_NATIVE = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "ascii", "latin-1"})
 _DECLARATION = re.compile(rb"""\A<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -101,7 +100,7 @@ def parse(raw: bytes) -> Element:
     except xml.sax.SAXParseException as exc:
         raise UnreadableSource(
             f"line {exc.getLineNumber()}",
-            _NOTE + "moodle_not_xml",
+            "moodle_not_xml",
             line=exc.getLineNumber(),
             column=exc.getColumnNumber() + 1,
             detail=exc.getMessage(),
@@ -109,9 +108,9 @@ def parse(raw: bytes) -> Element:
     except defusedxml.DefusedXmlException as exc:
         # Raised from inside a handler of the parser: its position is where the declaration stands.
         line = builder.line() or 1
-        raise UnreadableSource(f"line {line}", _NOTE + "moodle_entities", line=line) from exc
+        raise UnreadableSource(f"line {line}", "moodle_entities", line=line) from exc
     if builder.root is None:  # pragma: no cover - expat reports an empty document as a parse error
-        raise UnreadableSource("line 1", _NOTE + "moodle_not_xml", line=1, column=1, detail="no element")
+        raise UnreadableSource("line 1", "moodle_not_xml", line=1, column=1, detail="no element")
     return builder.root
 
 
@@ -128,16 +127,14 @@ def _as_utf8(raw: bytes) -> bytes:
     try:
         name = codecs.lookup(declared).name
     except LookupError:
-        raise UnreadableSource("line 1", _NOTE + "moodle_encoding", encoding=declared) from None
+        raise UnreadableSource("line 1", "moodle_encoding", encoding=declared) from None
     if name in _EXPAT_NATIVE:
         return raw
     try:
         text = raw.decode(name)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise UnreadableSource(
-            f"line {line}", _NOTE + "moodle_bad_bytes", line=line, encoding=declared
-        ) from exc
+        raise UnreadableSource(f"line {line}", "moodle_bad_bytes", line=line, encoding=declared) from exc
     # The declaration is ASCII, so it is as many characters as bytes: the text after it starts at `end`.
     start, end = match.span(1)
     return raw[:start] + b"UTF-8" + text[end:].encode("utf-8")

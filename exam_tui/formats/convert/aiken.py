@@ -79,7 +79,7 @@ class _Reader:
             return
         if m := _ANSWER.match(text):
             if draft is None:
-                return self.builder.skip(f"line {n}", "convert.note.aiken_stray_answer")
+                return self.builder.skip(f"line {n}", "aiken_stray_answer")
             return self.close(m.group(1))
         if self.after_answer and (m := _EXPLANATION.match(text)):
             # The explanation of the question just read (dropped with it when it was skipped).
@@ -132,7 +132,7 @@ class _Reader:
 
     def question(self, draft: _Draft, answer: str | None) -> dict[str, Any] | None:
         def skip(code: str, **params: Any) -> None:
-            self.builder.skip(draft.location, f"convert.note.{code}", **params)
+            self.builder.skip(draft.location, code, **params)
 
         stem = paragraphs("\n".join(draft.stem))
         if not stem:

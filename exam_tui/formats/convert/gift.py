@@ -59,7 +59,7 @@ def convert(path: Path, *, builder: BankBuilder) -> Conversion:
             questions += 1
             _Question(builder, content, category).convert()
     if not questions:
-        raise UnreadableSource("line 1", "convert.note.gift_no_questions")
+        raise UnreadableSource("line 1", "gift_no_questions")
     return builder.finish(path)
 
 
@@ -111,7 +111,7 @@ class _Question:
         return f"line {self.content[0][0]}"
 
     def skip(self, code: str, **params: Any) -> None:
-        self.builder.skip(self.location, f"convert.note.{code}", **params)
+        self.builder.skip(self.location, code, **params)
 
     def convert(self) -> None:
         text = _protect("\n".join(line for _, line in self.content)).strip()
@@ -144,7 +144,7 @@ class _Question:
         question["category"] = self.category
         self.builder.add(self.location, question, id_hint=title)
         for code, params in self.alters:
-            self.builder.alter(self.location, f"convert.note.{code}", **params)
+            self.builder.alter(self.location, code, **params)
         return None
 
     def build(self, answers: str, stem_source: str, at_end: bool, general: str) -> dict[str, Any] | None:

@@ -25,7 +25,6 @@ from exam_tui.formats.convert._xml_tree import Element, parse
 from exam_tui.formats.convert.common import BankBuilder, Conversion, UnreadableSource
 from exam_tui.formats.convert.html_text import html_to_text, plain_lines
 
-NOTE = "convert.note."
 BLANK = "____"
 MAX_OPTIONS = len(OPTION_LETTERS)
 # Moodle stores thirds as 33.33333; a fraction this close to 100 is the whole mark.
@@ -94,10 +93,10 @@ def convert(path: Path, *, builder: BankBuilder) -> Conversion:
         raw = path.read_bytes()
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         detail = getattr(exc, "strerror", None) or str(exc)
-        raise UnreadableSource(str(path), NOTE + "moodle_unreadable", detail=detail) from exc
+        raise UnreadableSource(str(path), "moodle_unreadable", detail=detail) from exc
     root = parse(raw)
     if root.tag != "quiz":
-        raise UnreadableSource(f"line {root.line}", NOTE + "moodle_not_quiz", tag=root.tag)
+        raise UnreadableSource(f"line {root.line}", "moodle_not_quiz", tag=root.tag)
     category: str | None = None
     number = 0
     for element in root.findall("question"):
@@ -111,12 +110,12 @@ def convert(path: Path, *, builder: BankBuilder) -> Conversion:
         try:
             converted = _convert(question, kind)
         except _Skip as skip:
-            builder.skip(location, NOTE + skip.code, **skip.params)
+            builder.skip(location, skip.code, **skip.params)
             continue
         converted["category"] = category
         builder.add(location, converted, id_hint=_clean(element.child_text("name", "text")))
         for code, params in question.altered:
-            builder.alter(location, NOTE + code, **params)
+            builder.alter(location, code, **params)
     return builder.finish(path)
 
 

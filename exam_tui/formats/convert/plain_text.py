@@ -26,16 +26,14 @@ def read_lines(path: Path) -> list[str]:
         raw = path.read_bytes()
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         detail = getattr(exc, "strerror", None) or str(exc)
-        raise UnreadableSource("line 1", "convert.note.text_unreadable", detail=detail) from exc
+        raise UnreadableSource("line 1", "text_unreadable", detail=detail) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise UnreadableSource(
-            f"line {line}", "convert.note.text_not_utf8", byte=f"{raw[exc.start]:02X}"
-        ) from exc
+        raise UnreadableSource(f"line {line}", "text_not_utf8", byte=f"{raw[exc.start]:02X}") from exc
     if not text.strip():
-        raise UnreadableSource("line 1", "convert.note.text_empty")
+        raise UnreadableSource("line 1", "text_empty")
     return _LINE_END.split(text)
 
 
