@@ -192,6 +192,34 @@ def proctor(
 
 
 @app.command()
+def desk(ctx: typer.Context) -> None:
+    """签到服务 (the sign-in desk), on the proctor's machine: signs in, begins, hands in and shows results for
+    lab machines signed in as the candidate-terminal role (PostgreSQL, init --roles), which cannot. Any
+    proctor console on PostgreSQL serves too; run this where none stays open. Ctrl+C stops it."""
+    import signal
+    import threading
+    from datetime import datetime
+
+    from exam_tui.services import desk as desk_service
+
+    db = state(ctx).db()
+    if db.backend != "postgresql":
+        fail(t("cli.desk.sqlite"))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    typer.echo(t("cli.desk.serving"))
+
+    def served(count: int) -> None:
+        typer.echo(t("cli.desk.served", time=datetime.now().strftime("%H:%M:%S"), count=count))
+
+    try:
+        desk_service.run(db, stop, on_served=served)
+    except KeyboardInterrupt:
+        stop.set()
+    typer.echo(t("cli.desk.stopped"))
+
+
+@app.command()
 def practice(ctx: typer.Context) -> None:
     """练习: practise from a bank with the answer after each question, or from your wrong-answer book."""
     _run_tui(state(ctx).settings.database_url, start="practice")

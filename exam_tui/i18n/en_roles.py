@@ -16,4 +16,13 @@ MESSAGES: dict[str, str] = {
     "after upgrading exam-tui)",
     "cli.roles.login_created": "login user {name} created (in {group})",
     "cli.roles.login_updated": "login user {name} existed: password reset, member of {group}",
+    "desk.no_admission": "this terminal holds no valid sign-in: sign in again",
+    "desk.not_handed_in": "the paper is not handed in yet: no result to show",
+    "desk.failed": "the sign-in desk failed: {detail}. Call the proctor",
+    "desk.unknown_request": "the sign-in desk does not serve {kind} requests",
+    "desk.unavailable": "the sign-in desk does not answer (is exam-tui desk or a proctor console running on the proctor's machine?). Call the proctor",
+    "cli.desk.serving": "sign-in desk serving: sign-ins, starts, hand-ins and results for lab machines signed in as the candidate-terminal role. Ctrl+C stops it",
+    "cli.desk.served": "{time} served {count} request(s)",
+    "cli.desk.stopped": "sign-in desk stopped",
+    "cli.desk.sqlite": "the sign-in desk is for PostgreSQL: candidate terminals on SQLite use the database directly",
 }

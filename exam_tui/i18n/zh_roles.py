@@ -13,4 +13,13 @@ MESSAGES: dict[str, str] = {
     "(考生终端只能经 exam_tui_* 函数读写自己的答卷;升级 exam-tui 后请再运行一次)",
     "cli.roles.login_created": "已创建登录用户 {name}(属于 {group})",
     "cli.roles.login_updated": "登录用户 {name} 已存在:已重设密码并确认属于 {group}",
+    "desk.no_admission": "这台终端没有有效的签到:请重新签到",
+    "desk.not_handed_in": "答卷尚未交卷,成绩还不能查看",
+    "desk.failed": "签到服务处理出错:{detail}。请联系监考员",
+    "desk.unknown_request": "签到服务不处理此类请求:{kind}",
+    "desk.unavailable": "签到服务没有响应(监考机上的 exam-tui desk 或监考台未运行?)。请联系监考员",
+    "cli.desk.serving": "签到服务已启动:为以考生终端角色登录的考场机器办理签到、开考、交卷和成绩查询。按 Ctrl+C 停止",
+    "cli.desk.served": "{time} 已处理 {count} 个请求",
+    "cli.desk.stopped": "签到服务已停止",
+    "cli.desk.sqlite": "签到服务只用于 PostgreSQL:SQLite 上的考生终端直接读写数据库",
 }

@@ -121,9 +121,16 @@ def too_late(exam_session: ExamSessionRow, now: datetime) -> bool:
 
 
 def begin(
-    db: Database, *, session_id: int, cadre_id: int, hostname: str | None = None, clock: MaybeClock = None
+    db: Database,
+    *,
+    session_id: int,
+    cadre_id: int,
+    hostname: str | None = None,
+    clock: MaybeClock = None,
+    token_hash: str | None = None,
 ) -> AttemptState:
-    """Start the attempt (drawing the paper), or resume the one under way."""
+    """Start the attempt (drawing the paper), or resume the one under way. ``token_hash``: the terminal
+    chose its token itself (a lab terminal served by the desk) and sends only its SHA-256."""
     # Draw before the write: reading a bank's pool and shuffling is the slow part, and a write holds
     # the database's one writer slot. The draw is a function of the session secret, exam, ID number
     # and bank version, none of which change, so the paper drawn here is the one the write would draw.
@@ -140,7 +147,13 @@ def begin(
         attempt = attempt_of(session, session_id, cadre_id)
         if attempt is None:
             return _new_attempt(
-                session, exam_session, cadre_id=cadre_id, now=now, drawn=drawn, hostname=hostname
+                session,
+                exam_session,
+                cadre_id=cadre_id,
+                now=now,
+                drawn=drawn,
+                hostname=hostname,
+                token_hash=token_hash,
             )
         if attempt.state != IN_PROGRESS:
             raise SessionError("login.submitted")
@@ -158,7 +171,7 @@ def begin(
                     details={"hostname": hostname, "resumes": attempt.resumes},
                 )
             )
-            token = issue_token(session, attempt.id, now)  # type: ignore[arg-type]
+            token = issue_token(session, attempt.id, now, token_hash=token_hash)  # type: ignore[arg-type]
             return _state(session, attempt, now, resumed=True, token=token)
         # The clock ran out while nobody was at the terminal: hand in what was saved. The candidate is
         # told once the block has committed the hand-in (raising inside it would roll the hand-in back).
@@ -174,6 +187,7 @@ def _new_attempt(
     now: datetime,
     drawn: Paper | None,
     hostname: str | None,
+    token_hash: str | None = None,
 ) -> AttemptState:
     """Draw (unless ``drawn``) and start the attempt, inside ``begin``'s write."""
     session_id: int = exam_session.id  # type: ignore[assignment]
@@ -205,7 +219,7 @@ def _new_attempt(
     )
     session.add(attempt)
     session.flush()
-    token = issue_token(session, attempt.id, now)  # type: ignore[arg-type]
+    token = issue_token(session, attempt.id, now, token_hash=token_hash)  # type: ignore[arg-type]
     session.add(
         AuditEventRow(
             at=now,
@@ -259,21 +273,25 @@ def pool_of(session: Session, bank_version_id: int) -> list[PoolQuestion]:
     ]
 
 
-def token_hash(token: str) -> str:
+def hash_of_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, attempt_id: int, now: datetime) -> str:
+def issue_token(
+    session: Session, attempt_id: int, now: datetime, *, token_hash: str | None = None
+) -> str | None:
     """A new terminal token for the attempt (256 random bits), replacing the one issued before: the
     terminal that began or resumed the attempt last holds the only one that works. Only its SHA-256 is
     stored, so reading the table gives no one a token. A terminal signed in as the candidate-terminal
-    role of PostgreSQL (store.roles) reaches its attempt only with it."""
-    token = secrets.token_urlsafe(32)
+    role of PostgreSQL (store.roles) reaches its attempt only with it. Given ``token_hash``, the
+    terminal's own token (which it never sent) is adopted instead, and None returned."""
+    token = None if token_hash else secrets.token_urlsafe(32)
+    digest = token_hash or hash_of_token(token)  # type: ignore[arg-type]
     row = session.get(AttemptTokenRow, attempt_id)
     if row is None:
-        row = AttemptTokenRow(attempt_id=attempt_id, token_hash=token_hash(token), issued_at=now)
+        row = AttemptTokenRow(attempt_id=attempt_id, token_hash=digest, issued_at=now)
     else:
-        row.token_hash, row.issued_at = token_hash(token), now
+        row.token_hash, row.issued_at = digest, now
     session.add(row)
     return token
 

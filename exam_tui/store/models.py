@@ -417,4 +417,5 @@ class AppealStepRow(SQLModel, table=True):
 # session chains and seals what it writes (see its docstring).
 import exam_tui.store.audit_log  # noqa: E402
 import exam_tui.store.models_accounts  # noqa: E402
+import exam_tui.store.models_desk  # noqa: E402
 import exam_tui.store.models_training  # noqa: E402, F401

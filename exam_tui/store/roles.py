@@ -8,8 +8,8 @@ Three group roles (NOLOGIN; people and machines log in as LOGIN users that are m
 - ``<prefix>_proctor`` reads everything and may insert and update the tables of sittings and their
   results (sessions, rosters of a session, attempts, answers, incidents, the audit trail, appointments,
   terminal tokens): what the proctor's console writes when it starts, extends, terminates and closes a
-  session, and what ``exam-tui sit`` writes today. It may not change banks, cadres, settings, marks or
-  appeals, and may delete nothing.
+  session, and what the sign-in desk (services.desk) writes for the lab terminals. It may not change
+  banks, cadres, settings, marks or appeals, and may delete nothing.
 - ``<prefix>_candidate`` (lab machines) is granted no table, no sequence and no column at all: only
   EXECUTE on the ``exam_tui_*`` functions below. Each is SECURITY DEFINER (it runs as the owner), pins its
   ``search_path``, and first checks the attempt's terminal token (``attempt_token``: the SHA-256 of a
@@ -24,7 +24,8 @@ deadline, the item on the paper, the revision newer; the response and its hash-c
 server's and the event's payload built in SQL: ``exam_tui_canonical`` writes JSON exactly as
 ``audit_log.canonical_json`` does for the answers a terminal can give (strings, booleans, null and
 lists of them), and refuses anything else. What a candidate role cannot do on its own — hand in and
-grade, which read the keys — stays with the proctor's console or a server process.
+grade, which read the keys — is asked of the sign-in desk (store.desk_functions, services.desk), a
+process with the proctor's rights.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
+from exam_tui.store import desk_functions
 from exam_tui.store.answer_writes import _SAVE_PG
 
 DEFAULT_PREFIX = "exam_tui"
@@ -57,7 +59,8 @@ PROCTOR_WRITES = (
     "audit_head",
     "appointment",
     "appointment_decision",
-    "attempt_token",  # a terminal begun under the proctor role (until `sit` runs as the candidate's)
+    "attempt_token",
+    "terminal_request",  # the sign-in desk (services.desk) serves the lab terminals' requests
 )
 FUNCTIONS = {
     "exam_tui_paper": "integer, text",
@@ -295,7 +298,8 @@ def _statements(
         "END LOOP; END $$"
     )
     yield from _functions_sql(schema, open_state, grace_s)
-    for name, args in {**FUNCTIONS, **_PRIVATE}.items():
+    yield from desk_functions.functions_sql(sch)
+    for name, args in {**FUNCTIONS, **desk_functions.FUNCTIONS, **_PRIVATE}.items():
         yield f"ALTER FUNCTION {sch}.{name}({args}) OWNER TO {owner}"
     # Nothing for anyone but the owner, then what each group needs.
     for kind in ("TABLES", "SEQUENCES", "FUNCTIONS"):
@@ -303,7 +307,7 @@ def _statements(
     yield f"GRANT SELECT ON ALL TABLES IN SCHEMA {sch} TO {proctor}"
     yield f"GRANT INSERT, UPDATE ON {', '.join(f'{sch}.{t}' for t in PROCTOR_WRITES)} TO {proctor}"
     yield f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {sch} TO {proctor}"
-    for name, args in FUNCTIONS.items():
+    for name, args in {**FUNCTIONS, **desk_functions.FUNCTIONS}.items():
         yield f"GRANT EXECUTE ON FUNCTION {sch}.{name}({args}) TO {candidate}"
     # What a later migration adds (run by the owner role) is the proctor's to read and nobody's to call.
     yield f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC"
@@ -337,3 +341,23 @@ def add_login(conn: Connection, name: str, group: str, scram_verifier: str) -> b
     conn.exec_driver_sql(f"GRANT {_q(group)} TO {_q(name)}")
     conn.exec_driver_sql(f"ALTER ROLE {_q(name)} SET role = {_q(group)}")
     return not exists
+
+
+def terminal_role(engine: Engine) -> bool:
+    """This connection's user may not read the attempts (the candidate-terminal role), on a database
+    whose schema exists."""
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(
+                text(
+                    "SELECT to_regclass('attempt') IS NOT NULL "
+                    "AND NOT has_table_privilege(current_user, 'attempt', 'SELECT')"
+                )
+            ).scalar_one()
+        )
+
+
+def terminal_schema_revision(engine: Engine) -> str | None:
+    """The schema's revision as the candidate-terminal role may learn it (it cannot read the table)."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT exam_tui_schema_revision()")).scalar_one()

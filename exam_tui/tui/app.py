@@ -20,6 +20,7 @@ from exam_tui.tui.text import local_zone, translate_bindings
 if TYPE_CHECKING:
     from exam_tui.services.accounts import SignedIn
     from exam_tui.services.runtime import Database
+    from exam_tui.services.terminal import Front
 
 
 class ExamApp(App[None]):
@@ -58,6 +59,7 @@ class ExamApp(App[None]):
         super().__init__()
         self._database: Future[Database] = Future()
         self._opener: Callable[[], Database] | None = None
+        self._front: Front | None = None
         if callable(db):
             self._opener = db
         else:
@@ -168,6 +170,16 @@ class ExamApp(App[None]):
     def db(self) -> Database:
         """The open database; in a worker, waits for it while it is being opened."""
         return self._database.result()
+
+    @property
+    def front(self) -> Front:
+        """How the candidate's screens sign in and begin: the services directly, or (a lab machine
+        signed in as the candidate-terminal role) through the sign-in desk. Asked for in workers."""
+        if self._front is None:
+            from exam_tui.services.terminal import front_for
+
+            self._front = front_for(self.db, clock=self.service_clock)
+        return self._front
 
     def on_mount(self) -> None:
         self.title = t("app.title")

@@ -29,9 +29,10 @@ from typing import Any
 from textual.message import Message
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
-from exam_tui.services import answers, attempts
+from exam_tui.services import attempts
 from exam_tui.services.attempts import AttemptClosed, AttemptResult
 from exam_tui.services.runtime import Database, MaybeClock
+from exam_tui.services.terminal import DirectLink, Link
 from exam_tui.tui.journal import AnswerJournal, JournalEntry, newest_per_item
 
 HEARTBEAT_SECONDS = 5.0
@@ -137,12 +138,16 @@ class AnswerSaver:
         post: Callable[[Message], Any],
         *,
         clock: MaybeClock = None,
+        link: Link | None = None,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
         journal: AnswerJournal | None = None,
         backoff: Sequence[float] = BACKOFF_SECONDS,
         stall_seconds: float = STALL_SECONDS,
     ) -> None:
         self.db, self.attempt_id, self.post, self.clock = db, attempt_id, post, clock
+        # The attempt as this terminal reaches it: the services, or the functions and the sign-in desk
+        # of a lab machine signed in as the candidate-terminal role (services.terminal).
+        self.link: Link = link if link is not None else DirectLink(db, attempt_id, clock)
         self.heartbeat_seconds, self.backoff, self.stall_seconds = heartbeat_seconds, backoff, stall_seconds
         self.journal = journal if journal is not None else AnswerJournal.for_attempt(db.url, attempt_id)
         self._inbox: queue.Queue[Job | None] = queue.Queue()  # from the screen, not yet journaled
@@ -320,39 +325,28 @@ class AnswerSaver:
                 self.post(ConnectionLost(_detail(exc)))
 
     def _post_result(self) -> None:
-        self.post(AttemptEnded(attempts.as_candidate_sees(attempts.result(self.db, self.attempt_id))))
+        self.post(AttemptEnded(self.link.result()))
 
     def _write(self, job: Job) -> None:
         if isinstance(job, SaveJob):
-            ack = answers.save_answer(
-                self.db,
-                self.attempt_id,
+            ack = self.link.save(
                 item=job.item,
                 answer=job.answer,
                 flagged=job.flagged,
                 revision=job.revision,
                 current_item=job.current_item,
-                clock=self.clock,
             )
             self.post(Saved(ack.item, ack.revision, ack.saved_at, ack.deadline_at))
             # Should the ack line not be written, the journal replays this answer once more: harmless.
             with contextlib.suppress(OSError):
                 self.journal.acknowledge(ack.item, ack.revision)
         elif isinstance(job, IncidentJob):
-            answers.record_incident(self.db, self.attempt_id, job.kind, job.details, clock=self.clock)
+            self.link.incident(job.kind, job.details)
         elif isinstance(job, HandInJob):
-            self.post(
-                AttemptEnded(
-                    attempts.as_candidate_sees(
-                        attempts.hand_in(self.db, self.attempt_id, reason=job.reason, clock=self.clock)
-                    )
-                )
-            )
+            self.post(AttemptEnded(self.link.hand_in(job.reason)))
             self.ended = True
         else:
-            tick = answers.heartbeat(
-                self.db, self.attempt_id, current_item=job.current_item, clock=self.clock
-            )
+            tick = self.link.heartbeat(current_item=job.current_item)
             if tick.state != attempts.IN_PROGRESS:
                 raise AttemptClosed(tick.state)  # handed in by the clock or the proctor
             self.post(Ticked(tick.server_now, tick.deadline_at))

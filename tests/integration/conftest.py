@@ -46,3 +46,6 @@ def sign_in_and_begin(db: Database, clock: SteppingClock, code: str, number: str
         hostname="lab-01",
         clock=clock,
     )
+
+
+from tests.integration.pg_lab import lab  # noqa: E402, F401 (the least-privilege tests' fixture)

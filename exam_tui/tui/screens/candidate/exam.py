@@ -28,6 +28,7 @@ from exam_tui.domain.scoring import is_answered
 from exam_tui.i18n import t
 from exam_tui.services.admission import Admission
 from exam_tui.services.attempts import AttemptState
+from exam_tui.services.terminal import Link
 from exam_tui.tui.journal import AnswerJournal
 from exam_tui.tui.saver import (
     AnswerSaver,
@@ -73,10 +74,16 @@ class ExamScreen(Screen[None]):
     monotonic = staticmethod(time.monotonic)
 
     def __init__(
-        self, admission: Admission, state: AttemptState, *, heartbeat_seconds: float | None = None
+        self,
+        admission: Admission,
+        state: AttemptState,
+        *,
+        link: Link | None = None,
+        heartbeat_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.admission, self.paper = admission, state.paper
+        self.link = link  # None: the services directly (services.terminal.DirectLink)
         self.attempt_id = state.attempt_id
         self.answers: dict[int, Any] = dict(state.answers)
         self.flagged: set[int] = set(state.flagged)
@@ -119,6 +126,7 @@ class ExamScreen(Screen[None]):
             self.attempt_id,
             self.post_message,
             clock=self.app.service_clock,
+            link=self.link,
             journal=AnswerJournal.for_attempt(db.url, self.attempt_id, paper=self.paper.seed),
             **({"heartbeat_seconds": self._heartbeat_seconds} if self._heartbeat_seconds else {}),
         )

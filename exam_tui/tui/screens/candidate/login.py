@@ -117,20 +117,17 @@ class CandidateLoginScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def sign_in(self, login: str, name: str | None, code: str) -> None:
         # Imported here: the form is painted before the services (and SQLAlchemy) are loaded.
-        from exam_tui.services.admission import admit
         from exam_tui.services.sessions import SessionError
+        from exam_tui.services.terminal import DeskUnavailable
 
         try:
-            admission = admit(
-                self.app.db,
-                login=login,
-                access_code=code,
-                name=name,
-                session_id=self.app.session_id,
-                clock=self.app.service_clock,
+            admission = self.app.front.admit(
+                login=login, access_code=code, name=name, session_id=self.app.session_id
             )
         except SessionError as exc:
             self.post_message(self.Refused(exc.message()))
+        except DeskUnavailable:
+            self.post_message(self.Refused(t("desk.unavailable")))
         except Exception as exc:  # the database is unreachable: say so, keep the form
             self.post_message(self.Refused(t("app.load_failed", detail=str(exc).splitlines()[0])))
         else:

@@ -15,9 +15,10 @@ from textual.widgets import Static
 
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
-from exam_tui.services.admission import Admission, session_state
-from exam_tui.services.attempts import AttemptState, begin_sitting
+from exam_tui.services.admission import Admission
+from exam_tui.services.attempts import AttemptState
 from exam_tui.services.sessions import SessionError
+from exam_tui.services.terminal import DeskUnavailable, Link
 from exam_tui.tui.text import room_name, translate_bindings
 
 if TYPE_CHECKING:
@@ -38,9 +39,9 @@ class RulesScreen(Screen[None]):
             self.state = state
 
     class Began(Message):
-        def __init__(self, state: AttemptState) -> None:
+        def __init__(self, state: AttemptState, link: Link) -> None:
             super().__init__()
-            self.state = state
+            self.state, self.link = state, link
 
     class Failed(Message):
         def __init__(self, text: str) -> None:
@@ -107,7 +108,7 @@ class RulesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll_state(self) -> None:
         try:
-            state = session_state(self.app.db, self.admission.session.id)
+            state = self.app.front.session_state(self.admission.session.id)
         except Exception:
             return  # a missed poll is retried in two seconds; the screen stays as it is
         self.post_message(self.StateRead(state))
@@ -130,19 +131,15 @@ class RulesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="begin")
     def start_attempt(self) -> None:
         try:
-            state = begin_sitting(
-                self.app.db,
-                session_id=self.admission.session.id,
-                cadre_id=self.admission.candidate.cadre_id,
-                hostname=socket.gethostname(),
-                clock=self.app.service_clock,
-            )
+            state, link = self.app.front.begin(self.admission, hostname=socket.gethostname())
         except SessionError as exc:
             self.post_message(self.Failed(exc.message()))
+        except DeskUnavailable:
+            self.post_message(self.Failed(t("desk.unavailable")))
         except Exception as exc:
             self.post_message(self.Failed(t("app.load_failed", detail=str(exc).splitlines()[0])))
         else:
-            self.post_message(self.Began(state))
+            self.post_message(self.Began(state, link))
 
     def on_rules_screen_failed(self, message: Failed) -> None:
         self._beginning = False
@@ -151,4 +148,4 @@ class RulesScreen(Screen[None]):
     def on_rules_screen_began(self, message: Began) -> None:
         from exam_tui.tui.screens.candidate.exam import ExamScreen
 
-        self.app.switch_screen(ExamScreen(self.admission, message.state))
+        self.app.switch_screen(ExamScreen(self.admission, message.state, link=message.link))

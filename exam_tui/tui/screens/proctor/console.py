@@ -9,6 +9,7 @@ a result), runs in a thread worker and reports in the status line.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from exam_tui.domain.idnumber import mask
 from exam_tui.i18n import t
-from exam_tui.services import proctoring, session_control
+from exam_tui.services import desk, proctoring, session_control
 from exam_tui.services.sessions import SessionError
 from exam_tui.tui.messages import LoadFailed
 from exam_tui.tui.screens.proctor import dialogs
@@ -132,6 +133,30 @@ class ConsoleScreen(Screen[None]):
         self.request_refresh()
         self.set_interval(self.REFRESH_SECONDS, self.request_refresh)
         self.set_interval(1.0, self._tick)
+        self._desk_stop = threading.Event()
+        if self.app.db.backend == "postgresql":
+            # While a console is open, lab machines signed in as the candidate-terminal role are
+            # served from here (sign-in, begin, hand-in, result): no separate `exam-tui desk` needed.
+            # A thread of the screen's own rather than a worker: it runs as long as the console is
+            # open, and only posts messages.
+            threading.Thread(target=self._serve_desk, name="desk", daemon=True).start()
+
+    def _serve_desk(self) -> None:
+        desk.run(
+            self.app.db,
+            self._desk_stop,
+            on_served=lambda _n: self.post_message(self.DeskServed()),
+            clock=self.app.service_clock,
+        )
+
+    class DeskServed(Message):
+        """The desk served a lab terminal (a sign-in, a start, a hand-in): the roster has changed."""
+
+    def on_console_screen_desk_served(self, _message: DeskServed) -> None:
+        self.request_refresh()
+
+    def on_unmount(self) -> None:
+        self._desk_stop.set()
 
     def on_screen_resume(self) -> None:
         self.request_refresh()
