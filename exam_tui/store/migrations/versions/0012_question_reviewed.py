@@ -1,16 +1,16 @@
 """a question's reviewed mark (a second examiner checked its key against the cited text), kept so that a
 bank exported from the database carries everything its file said
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
