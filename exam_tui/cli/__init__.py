@@ -21,6 +21,7 @@ from exam_tui.cli import (
     points,
     report,
     results,
+    serve,
     session,
     training,
     user,
@@ -302,6 +303,7 @@ app.add_typer(final_app, name="final")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(user.app, name="user")
+app.command(name="serve")(serve.serve)
 
 
 def main() -> None:

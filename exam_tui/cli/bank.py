@@ -8,11 +8,15 @@ from typing import Annotated
 
 import typer
 
+from exam_tui.cli import bank_files
 from exam_tui.cli.common import AsJson, ByOption, default_actor, fail, fail_with_lines, state
 from exam_tui.domain.questions import QUESTION_TYPES
 from exam_tui.i18n import t
 
-app = typer.Typer(help="Question banks: validate, import, list, show, stats.", no_args_is_help=True)
+app = typer.Typer(
+    help="Question banks: validate, import, list, show, stats; convert, template, export.",
+    no_args_is_help=True,
+)
 
 Files = Annotated[list[Path], typer.Argument(help="Bank files (YAML).", metavar="FILE...")]
 
@@ -135,3 +139,8 @@ def stats(
         typer.echo(json.dumps(bank_stats.stats_to_json(result), ensure_ascii=False, indent=2))
         return
     typer.echo(bank_stats.render_stats(result), nl=False)
+
+
+app.command()(bank_files.convert)
+app.command()(bank_files.template)
+app.command()(bank_files.export)

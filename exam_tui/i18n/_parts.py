@@ -19,6 +19,10 @@ AREAS = (
     "roles",
     "accounts",
     "trust",
+    "convert",
+    "convert_text",
+    "convert_moodle",
+    "serve",
 )
 
 

@@ -177,6 +177,7 @@ def _question_values(version_id: int | None, position: int, q: Any) -> dict[str,
         "tags": list(q.tags) or None,
         "rubric": q.rubric if isinstance(q, ShortAnswer) else None,
         "shuffle_options": q.shuffle_options,
+        "reviewed": q.reviewed,
     }
 
 

@@ -79,6 +79,8 @@ class QuestionRow(SQLModel, table=True):
     tags: list[str] | None = json_column()
     rubric: str | None = text_column()
     shuffle_options: bool = True
+    # The bank file's reviewed mark, stored so that an export gives back the file's every key.
+    reviewed: bool = False
 
 
 class ExamRow(SQLModel, table=True):
