@@ -19,6 +19,7 @@ AREAS = (
     "roles",
     "accounts",
     "trust",
+    "access",
 )
 
 
