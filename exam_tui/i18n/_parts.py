@@ -23,6 +23,7 @@ AREAS = (
     "convert_text",
     "convert_moodle",
     "serve",
+    "access",
 )
 
 

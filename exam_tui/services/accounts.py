@@ -465,6 +465,16 @@ def authenticate(db: Database, login: str, password: str, *, clock: MaybeClock =
     raise error
 
 
+def signed_in_now(session: Session, login: str) -> SignedIn | None:
+    """The account as it stands in the caller's transaction (roles and assignments read again), or None
+    when it no longer exists or is disabled: what services.access holds each staff action against."""
+    row = _row(session, login)
+    if row is None or row.disabled:
+        return None
+    assert row.id is not None
+    return _signed_in(row, _assignments(session, row.id))
+
+
 def _locked(remaining: timedelta) -> AccountError:
     seconds = max(int(remaining.total_seconds()), 1)
     return AccountError(

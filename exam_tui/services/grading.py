@@ -20,6 +20,8 @@ from exam_tui.domain.marking import Mark, MarkKind, MarkRefused, MarkState, chec
 from exam_tui.domain.paper import Paper, with_corrected_keys
 from exam_tui.domain.scoring import is_answered, score_paper
 from exam_tui.services import appointments
+from exam_tui.services.access import check_grader
+from exam_tui.services.accounts import SignedIn
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.sessions import SessionError, SessionView, session_views
 from exam_tui.store.models import (
@@ -215,8 +217,12 @@ def sessions_to_grade(db: Database) -> list[SessionView]:
         return session_views(session, wanted)
 
 
-def grading_queue(db: Database, session_id: int, grader: str) -> list[QueueQuestion]:
+def grading_queue(
+    db: Database, session_id: int, grader: str, *, by: SignedIn | None = None
+) -> list[QueueQuestion]:
+    """The session's short-answer questions with their counts; ``by`` must be assigned it (access)."""
     with db.read() as session:
+        check_grader(session, by, session_id)
         exam, by_question = _session_answers(session, session_id)
     queue = []
     for slug, answers in by_question.items():
@@ -241,9 +247,12 @@ def _may(exam: ExamRow, answer: _Answer, grader: str) -> bool:
     )
 
 
-def next_answer(db: Database, session_id: int, question: str, grader: str) -> AnswerToMark | None:
+def next_answer(
+    db: Database, session_id: int, question: str, grader: str, *, by: SignedIn | None = None
+) -> AnswerToMark | None:
     """The next answer to ``question`` this grader may mark, or None when there is none left."""
     with db.read() as session:
+        check_grader(session, by, session_id)
         exam, by_question = _session_answers(session, session_id)
     mine = [a for a in by_question.get(question, []) if _may(exam, a, grader)]
     if not mine:
@@ -285,9 +294,15 @@ def record_mark(
     grader: str,
     comment: str | None = None,
     clock: MaybeClock = None,
+    by: SignedIn | None = None,
 ) -> MarkResult:
-    """A grader's points for one short answer."""
+    """A grader's points for one short answer; ``by`` must be assigned the attempt's session (access)."""
     with db.write() as session:
+        if by is not None:
+            attempt = session.get(AttemptRow, attempt_id)
+            if attempt is None:
+                raise SessionError("grading.no_attempt", id=attempt_id)
+            check_grader(session, by, attempt.session_id)
         now = now_in(session, clock)
         return mark_in(session, now, attempt_id, item=item, points=points, grader=grader, comment=comment)
 

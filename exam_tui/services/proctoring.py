@@ -20,6 +20,8 @@ from exam_tui.domain.idnumber import mask
 from exam_tui.domain.session_summary import Outcome, SessionSummary, summarize
 from exam_tui.domain.sittings import SessionState
 from exam_tui.services import appointments
+from exam_tui.services.access import check_proctor
+from exam_tui.services.accounts import SignedIn
 from exam_tui.services.attempts import IN_PROGRESS, submit
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.services.session_control import SessionDetail, read_session_detail
@@ -61,9 +63,13 @@ class ConsoleView:
         return max(record.deadline_at - self.now, timedelta(0))
 
 
-def console_view(db: Database, session_id: int, *, clock: MaybeClock = None) -> ConsoleView:
+def console_view(
+    db: Database, session_id: int, *, clock: MaybeClock = None, by: SignedIn | None = None
+) -> ConsoleView:
+    """The session as its console shows it; ``by`` must be an admin or a proctor assigned it (access)."""
     # One read transaction: refreshed every two seconds beside 200 saving terminals, each round trip counts.
     with db.read() as session:
+        check_proctor(session, by, session_id)
         now = now_in(session, clock)
         detail = read_session_detail(session, session_id)
     begins = detail.started_at or detail.session.starts_at
@@ -87,10 +93,11 @@ def terminate_attempt(
     reason: str,
     actor: str | None,
     clock: MaybeClock = None,
+    by: SignedIn | None = None,
 ) -> None:
     """违纪终止: the attempt is handed in with what it holds and graded; the reason stays with it."""
     reason = _required(reason)
-    with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
+    with _intervention(db, session_id, id_number, clock, by) as (session, now, _entry, attempt):
         if attempt is None or attempt.state != IN_PROGRESS:
             raise SessionError("proctor.not_in_progress", id_number=mask(id_number))
         submit(session, attempt, "terminated", now)
@@ -105,6 +112,7 @@ def reopen_attempt(
     reason: str,
     actor: str | None,
     clock: MaybeClock = None,
+    by: SignedIn | None = None,
 ) -> None:
     """Undo a hand-in the candidate made by mistake, while the session is open and time remains.
 
@@ -113,7 +121,7 @@ def reopen_attempt(
     signs in again and resumes with every answer and the original deadline.
     """
     reason = _required(reason)
-    with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
+    with _intervention(db, session_id, id_number, clock, by) as (session, now, _entry, attempt):
         if attempt is None or attempt.state == IN_PROGRESS:
             raise SessionError("proctor.not_handed_in", id_number=mask(id_number))
         if attempt.submit_reason != "candidate":
@@ -147,10 +155,11 @@ def mark_absent(
     reason: str,
     actor: str | None,
     clock: MaybeClock = None,
+    by: SignedIn | None = None,
 ) -> None:
     """缺考: a candidate who has not begun is recorded absent and can no longer sign in to this session."""
     reason = _required(reason)
-    with _intervention(db, session_id, id_number, clock) as (session, now, entry, attempt):
+    with _intervention(db, session_id, id_number, clock, by) as (session, now, entry, attempt):
         if attempt is not None:
             raise SessionError("proctor.has_attempt", id_number=mask(id_number))
         if entry.absent:
@@ -178,12 +187,13 @@ def move_machine(
     note: str = "",
     actor: str | None,
     clock: MaybeClock = None,
+    by: SignedIn | None = None,
 ) -> None:
     """A note that the candidate changed machines; the attempt itself resumes on any machine."""
     to_machine = to_machine.strip()
     if not to_machine:
         raise SessionError("proctor.machine_required")
-    with _intervention(db, session_id, id_number, clock) as (session, now, _entry, attempt):
+    with _intervention(db, session_id, id_number, clock, by) as (session, now, _entry, attempt):
         _record(
             session,
             now,
@@ -200,11 +210,12 @@ def move_machine(
 
 @contextmanager
 def _intervention(
-    db: Database, session_id: int, id_number: str, clock: MaybeClock
+    db: Database, session_id: int, id_number: str, clock: MaybeClock, by: SignedIn | None
 ) -> Iterator[tuple[Session, datetime, SessionCandidateRow, AttemptRow | None]]:
-    """One intervention's transaction: the session still open, the candidate on its roster, and their
-    attempt (if any) locked."""
+    """One intervention's transaction: ``by`` still assigned the session, the session still open, the
+    candidate on its roster, and their attempt (if any) locked."""
     with db.write() as session:
+        check_proctor(session, by, session_id)
         now = now_in(session, clock)
         _live_session(session, session_id)
         entry, cadre = _on_roster(session, session_id, id_number)

@@ -1,4 +1,6 @@
-"""Running a session: open it from a plan, start it (开考), extend time, close it (收卷), and its record."""
+"""Running a session: open it from a plan, start it (开考), extend time, close it (收卷), and its record.
+
+Starting, extending and closing take ``by``, the signed-in staff account, checked by services.access."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from exam_tui.domain.sittings import SessionState
 from exam_tui.formats.session_plan import PlanFile, read_plan
 from exam_tui.i18n import t
 from exam_tui.services import appointments
+from exam_tui.services.access import check_proctor
+from exam_tui.services.accounts import SignedIn
 from exam_tui.services.attempts import IN_PROGRESS, submit
 from exam_tui.services.cadres import RosterImportError, import_roster
 from exam_tui.services.runtime import Database, MaybeClock, now_in, system_clock
@@ -112,10 +116,16 @@ def _audit(
 
 
 def start_session(
-    db: Database, session_id: int, *, clock: MaybeClock = None, actor: str | None = None
+    db: Database,
+    session_id: int,
+    *,
+    clock: MaybeClock = None,
+    actor: str | None = None,
+    by: SignedIn | None = None,
 ) -> SessionView:
     """开考: waiting candidates may begin; their clocks start when each begins."""
     with db.write() as session:
+        check_proctor(session, by, session_id)
         row = _session_row(session, session_id)
         if row.state == SessionState.STARTED:
             raise SessionError("session.already_started", id=session_id)
@@ -130,10 +140,16 @@ def start_session(
 
 
 def close_session(
-    db: Database, session_id: int, *, clock: MaybeClock = None, actor: str | None = None
+    db: Database,
+    session_id: int,
+    *,
+    clock: MaybeClock = None,
+    actor: str | None = None,
+    by: SignedIn | None = None,
 ) -> SessionView:
     """收卷: hand in every open attempt with what it holds, grade it, and mark no-shows absent."""
     with db.write() as session:
+        check_proctor(session, by, session_id)
         row = _session_row(session, session_id)
         if row.state == SessionState.CLOSED:
             raise SessionError("session.is_closed", id=session_id)
@@ -183,11 +199,13 @@ def extend_time(
     id_number: str | None = None,
     clock: MaybeClock = None,
     actor: str | None = None,
+    by: SignedIn | None = None,
 ) -> int:
     """Add minutes for one candidate, or for everyone (also those who begin later). Returns attempts changed."""
     if not 1 <= minutes <= 240:
         raise SessionError("session.extend_range")
     with db.write() as session:
+        check_proctor(session, by, session_id)
         row = _session_row(session, session_id)
         if row.state == SessionState.CLOSED:
             raise SessionError("session.is_closed", id=session_id)

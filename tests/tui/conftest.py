@@ -11,12 +11,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from exam_tui.domain.accounts import STAFF_ROLES
 from exam_tui.services.accounts import SignedIn
 from exam_tui.services.banks import import_files
 from exam_tui.services.demo import seed_demo
 from exam_tui.services.runtime import Database, connect
+from exam_tui.store.models_accounts import UserAccountRow
 from exam_tui.tui.app import ExamApp, make_app
 from tests.conftest import FIXED_NOW, STARTER_BANK
 
@@ -31,6 +33,24 @@ def staff(login: str = "王管理") -> SignedIn:
     """Signed in with every staff role (an admin who also grades and reviews), for the screens' tests;
     the staff sign-in itself is tested in test_staff_login.py."""
     return SignedIn(login=login, display_name=login, roles=frozenset(STAFF_ROLES))
+
+
+def enrol(db: Database, user: SignedIn) -> SignedIn:
+    """``user`` stored as an account, as the services read its roles and assignments again at each
+    action (services.access); written directly, so that test logins such as 李阅卷 may stand."""
+    with db.write() as s:
+        if s.execute(select(UserAccountRow).where(UserAccountRow.login == user.login)).first() is None:
+            s.add(
+                UserAccountRow(
+                    login=user.login,
+                    display_name=user.display_name,
+                    password_hash="-",  # never signs in: the tests start the app signed in
+                    roles=sorted(r.value for r in user.roles),
+                    created_at=FIXED_NOW,
+                    updated_at=FIXED_NOW,
+                )
+            )
+    return user
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.screens.admin.grading import GradingScreen, MarkingScreen, clip, parse_points
 from tests.conftest import WRITTEN_BANK, SteppingClock
 from tests.integration.conftest import sign_in_and_begin
-from tests.tui.conftest import BEIJING, staff
+from tests.tui.conftest import BEIJING, enrol, staff
 
 GRADER = "李阅卷"
 NAMES = ("欧阳明远", "司马清风", "诸葛晓岚", "上官云舒")
@@ -108,7 +108,7 @@ def written_sitting(
 
 def grader_app(db: Database, sitting: Sitting, operator: str = GRADER) -> ExamApp:
     app = make_app(db, clock=sitting.clock, tz=BEIJING)
-    app.signed_in = staff(operator)
+    app.signed_in = enrol(db, staff(operator))
     return app
 
 

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Input, Static
 
 from exam_tui.domain.idnumber import mask, with_check_digit
 from exam_tui.i18n import t
-from exam_tui.services import admission, answers, attempts, proctoring
+from exam_tui.services import accounts, admission, answers, attempts, proctoring
 from exam_tui.services.accounts import DEMO_PASSWORD
 from exam_tui.services.cadres import import_roster
 from exam_tui.services.runtime import Database
@@ -125,8 +125,12 @@ def mixed_sitting(db: Database, clock: SteppingClock) -> Sitting:
     return s
 
 
-def proctor_app(db: Database, clock: SteppingClock, session_id: int | None = None) -> ExamApp:
-    return make_app(db, clock=clock, tz=BEIJING, proctor=True, session_id=session_id, user=staff("proctor"))
+def proctor_app(
+    db: Database, clock: SteppingClock, session_id: int | None = None, login: str = "proctor"
+) -> ExamApp:
+    """Signed in as the demo's ``login``; the services hold its stored roles and assignments (the demo
+    proctor has the demo session), not the test's SignedIn."""
+    return make_app(db, clock=clock, tz=BEIJING, proctor=True, session_id=session_id, user=staff(login))
 
 
 @pytest.fixture
@@ -290,12 +294,36 @@ async def test_before_the_start_the_console_shows_the_planned_times(
 
 
 async def test_an_unknown_session_says_so(demo_db: Database, stepping: SteppingClock) -> None:
-    app = proctor_app(demo_db, stepping, 999)
+    app = proctor_app(demo_db, stepping, 999, login="admin")
     async with app.run_test(size=SIZE) as pilot:
         await open_console(pilot)
         assert text_of(app, "#console-empty") == "没有编号为 999 的考试场次"
         assert "没有编号为 999 的考试场次" in text_of(app, "#console-message")
         assert not console(app).check_action("close", ())
+    # A proctor is told only that the session is not theirs, whether it exists or not.
+    app = proctor_app(demo_db, stepping, 999)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(pilot)
+        assert text_of(app, "#console-empty") == t("access.not_assigned", login="proctor", session=999)
+
+
+async def test_an_assignment_removed_while_the_console_is_open_refuses_the_next_action(
+    demo_db: Database, stepping: SteppingClock
+) -> None:
+    s = live_sitting(demo_db, stepping)
+    app = proctor_app(demo_db, stepping, s.session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(pilot)
+        assert len(console(app).rows) == len(ROLES)
+        # The admin takes the session away from this proctor while the console is on the screen.
+        accounts.assign(demo_db, "proctor", session_id=s.session_id, remove=True, actor="admin")
+        await pilot.press("E")
+        assert app.screen.id == "extend-all"
+        await pilot.press("5", "enter")
+        await settle(pilot)
+        refusal = t("access.not_assigned", login="proctor", session=s.session_id)
+        assert refusal in text_of(app, "#console-message")
+        assert session_detail(demo_db, s.session_id).extra_minutes == 0
 
 
 # ---- sorting and filtering ---------------------------------------------------------------------------------
@@ -751,6 +779,7 @@ async def test_two_hundred_candidates_fit_80x24_and_keep_their_place(
         clock=stepping,
     )
     start_session(demo_db, view.id, clock=stepping)
+    accounts.assign(demo_db, "proctor", session_id=view.id, actor="admin", clock=stepping)
     for i, number in enumerate(numbers[:30]):
         begin(demo_db, stepping, view.access_code, number, f"exam-lab-pc-{i:03d}")
     app = proctor_app(demo_db, stepping, view.id)

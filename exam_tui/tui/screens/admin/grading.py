@@ -160,7 +160,7 @@ class GradingScreen(Screen[None]):
             title = self._title or next(
                 (s.title for s in list_sessions(self.app.db) if s.id == session_id), str(session_id)
             )
-            queue = grading_queue(self.app.db, session_id, self.app.operator or "")
+            queue = grading_queue(self.app.db, session_id, self.app.operator or "", by=self.app.signed_in)
         except SessionError as exc:
             self.post_message(LoadFailed(exc.message()))
             return
@@ -334,7 +334,9 @@ class MarkingScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="marking")
     def load_next(self) -> None:
         try:
-            answer = next_answer(self.app.db, self.session_id, self.question, self.app.operator or "")
+            answer = next_answer(
+                self.app.db, self.session_id, self.question, self.app.operator or "", by=self.app.signed_in
+            )
         except SessionError as exc:
             self.post_message(self.Refused(exc.message()))
             return
@@ -396,6 +398,7 @@ class MarkingScreen(Screen[str | None]):
                 grader=self.app.operator or "",
                 comment=comment,
                 clock=self.app.service_clock,
+                by=self.app.signed_in,
             )
         except SessionError as exc:
             self.post_message(self.Refused(exc.message()))

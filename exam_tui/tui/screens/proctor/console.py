@@ -174,7 +174,9 @@ class ConsoleScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="console")
     def _load(self) -> None:
         try:
-            view = proctoring.console_view(self.app.db, self.session_id, clock=self.app.service_clock)
+            view = proctoring.console_view(
+                self.app.db, self.session_id, clock=self.app.service_clock, by=self.app.signed_in
+            )
         except SessionError as exc:
             self.post_message(LoadFailed(exc.message()))
         except Exception as exc:  # the database went away: say so, keep the last table, try again
@@ -390,7 +392,12 @@ class ConsoleScreen(Screen[None]):
         return counts(list(self.rows.values()))
 
     def _as_proctor(self) -> dict[str, Any]:
-        return {"clock": self.app.service_clock, "actor": self.app.operator or ACTOR}
+        # ``by``: the services check again that this account is assigned the session (services.access).
+        return {
+            "clock": self.app.service_clock,
+            "actor": self.app.operator or ACTOR,
+            "by": self.app.signed_in,
+        }
 
     def _who(self, record: CandidateRecord) -> str:
         return t(
