@@ -10,7 +10,6 @@ row or line in the source, for an admin migrating thousands of questions to go t
 from __future__ import annotations
 
 import importlib
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from exam_tui.formats.convert.common import (
 )
 from exam_tui.formats.yaml_bank import BankFile, DocumentError, Located, check_bank_text, load_document
 from exam_tui.i18n import t
+from exam_tui.services import results_export
 from exam_tui.services.banks import describe
 
 # --from value → converter module under exam_tui.formats.convert
@@ -168,18 +168,13 @@ def _problem_line(source: Path, conversion: Conversion, located: Located) -> str
 
 
 def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file beside ``out`` and a rename: never half a file at ``out``. The
-    temporary name keeps the suffix (openpyxl refuses to save a workbook under another)."""
-    partial = out.with_name(f".{out.stem}.partial{out.suffix}")
+    """results_export.write_atomically (a temporary file beside ``out`` and a rename: never half a file),
+    its refusal worded as the converter's."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            write(partial)
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
-    except OSError as exc:
-        raise ConvertError(t("cli.convert.write_failed", file=out, detail=exc.strerror or str(exc))) from exc
+        results_export.write_atomically(out, write)
+    except results_export.ExportError as exc:
+        detail = exc.params.get("detail", "")
+        raise ConvertError(t("cli.convert.write_failed", file=out, detail=detail)) from exc
 
 
 def write_result(result: ConvertResult, out: Path) -> None:
