@@ -22,6 +22,15 @@ from exam_tui.i18n import set_language
 from exam_tui.services.runtime import Database, connect
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_samples() -> Path:
+    """The public sample files of other formats (../shared/samples beside the checkout), or the folder
+    EXAM_TUI_SAMPLES names (.ci/run sets it when the checkout is elsewhere); tests skip when absent."""
+    named = os.environ.get("EXAM_TUI_SAMPLES")
+    return Path(named) if named else ROOT.parent / "shared" / "samples"
+
+
 # The tests run on a frozen copy of the first shipped bank (54 questions): papers drawn in tests, the
 # snapshots and the e2e scripts depend on its content, while the shipped banks keep growing and being
 # corrected (tests/unit/test_shipped_banks.py checks those).

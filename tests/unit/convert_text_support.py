@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from exam_tui.formats.convert.common import BankBuilder, Conversion, UnreadableSource, bank_yaml
 from exam_tui.formats.yaml_bank import check_bank_text
 from exam_tui.i18n import CATALOGS
-from tests.conftest import ROOT
+from tests.conftest import shared_samples
 
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = shared_samples()
 
 Converter = Callable[..., Conversion]
 

@@ -16,17 +16,12 @@ from exam_tui.formats.convert.html_text import html_to_text
 from exam_tui.formats.convert.moodle_xml import convert
 from exam_tui.formats.yaml_bank import check_bank_text
 from exam_tui.i18n import set_language, t
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import shared_samples
 
 
 def samples_folder() -> Path | None:
-    # shared/ sits beside the checkout (a worktree or CI's clone); the samples are read from there.
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "samples" / "moodle-xml"
-        if candidate.is_dir():
-            return candidate
-    return None
+    folder = shared_samples() / "moodle-xml"
+    return folder if folder.is_dir() else None
 
 
 def run(path: Path) -> Conversion:
