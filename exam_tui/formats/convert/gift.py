@@ -30,7 +30,8 @@ from typing import Any
 
 from exam_tui.domain.questions import OPTION_LETTERS, count_blanks, normalise_fill
 from exam_tui.formats.convert.common import BankBuilder, Conversion, UnreadableSource
-from exam_tui.formats.convert.plain_text import html_to_text, join_wrapped, paragraphs, read_lines
+from exam_tui.formats.convert.html_text import html_to_text
+from exam_tui.formats.convert.plain_text import join_wrapped, paragraphs, read_lines
 
 BLANK = "____"
 # Escaped control characters stand in as private-use characters while the text is cut up, so that an
@@ -171,8 +172,9 @@ class _Question:
         if m := _TEXT_FORMAT.match(raw):
             text_format, raw = m.group(1).lower(), raw[m.end() :]
         if text_format == "html":
-            raw, images = html_to_text(raw)
-            self.images += images
+            flat = html_to_text(raw, alt_text=True)
+            raw = flat.text
+            self.images += len(flat.media)
         shaped = paragraphs(raw) if lines else join_wrapped(raw)
         return shaped.translate(_BACK).strip()
 

@@ -35,8 +35,9 @@ class Flattened:
 
 
 class _Flattener(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, alt_text: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.alt_text = alt_text
         self.lines: list[str] = []
         self.line: list[str] = []
         self.prefix = ""  # the bullet or number of the list item whose text comes next
@@ -71,7 +72,7 @@ class _Flattener(HTMLParser):
             self.dropped += 1
             return
         if tag in _MEDIA:
-            self.media.append(tag)
+            self._medium(tag, attrs)
             return
         if tag == "br":
             self._break()
@@ -101,10 +102,15 @@ class _Flattener(HTMLParser):
             else:
                 self.prefix = f"{indent}• "
 
+    def _medium(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.media.append(tag)
+        if self.alt_text and (alt := dict(attrs).get("alt")):
+            self._emit(f"[{alt}]")
+
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # <br/>, <img/>, <hr/>: nothing to close.
         if tag in _MEDIA:
-            self.media.append(tag)
+            self._medium(tag, attrs)
         elif tag in ("br", "hr"):
             self._break()
 
@@ -141,12 +147,13 @@ class _Flattener(HTMLParser):
         return Flattened("\n".join(self.lines), tuple(self.media))
 
 
-def html_to_text(html: str) -> Flattened:
-    """The text of an HTML fragment as lines, and which media it held."""
+def html_to_text(html: str, *, alt_text: bool = False) -> Flattened:
+    """The text of an HTML fragment as lines, and which media it held; ``alt_text``: an image's
+    alternative text stays, in brackets, where the image was (GIFT authors write it for that)."""
     if "<" not in html and "&" not in html:
         # No markup at all (most answers and empty feedback): HTML's white space rules only.
         return Flattened(_SPACE.sub(" ", html).strip(), ())
-    parser = _Flattener()
+    parser = _Flattener(alt_text=alt_text)
     parser.feed(html)
     parser.close()
     return parser.result()

@@ -1,5 +1,5 @@
 """What the line-based converters (GIFT, Aiken) share: reading the file as text, and turning the bits of
-text they cut out (stems, options, feedback, HTML) into the plain text a bank holds.
+text they cut out (stems, options, feedback) into the plain text a bank holds (HTML: html_text).
 
 Question files come from Moodle exports and from people typing in Notepad, so the reader takes UTF-8
 with or without a BOM and any line ending, and counts lines the way an editor shows them.
@@ -8,14 +8,12 @@ with or without a BOM and any line ending, and counts lines the way an editor sh
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 from exam_tui.formats.convert.common import UnreadableSource
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
-_SPACE = re.compile(r"\s+")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -55,77 +53,3 @@ def paragraphs(text: str) -> str:
     cut to one, none at either end."""
     lines = [line.strip() for line in text.split("\n")]
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
-
-
-_BREAKS = frozenset(
-    [
-        "br",
-        "p",
-        "div",
-        "li",
-        "tr",
-        "ul",
-        "ol",
-        "table",
-        "blockquote",
-        "pre",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "dt",
-        "dd",
-        "section",
-        "article",
-    ]
-)
-_DROPPED = frozenset({"script", "style", "head", "title"})
-
-
-class _HtmlText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.images = 0
-        self._dropping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROPPED:
-            self._dropping += 1
-        elif tag in _BREAKS:
-            self.parts.append("\n")
-        elif tag == "img":
-            self.images += 1
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f"[{alt}]")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag in _DROPPED:
-            self._dropping -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED:
-            self._dropping = max(0, self._dropping - 1)
-        elif tag in _BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._dropping:
-            # HTML folds every run of white space (line breaks of the source too) into one space.
-            self.parts.append(_SPACE.sub(" ", data))
-
-
-def html_to_text(html: str) -> tuple[str, int]:
-    """Plain text of an HTML fragment, paragraphs and <br> kept as line breaks, and how many images it
-    had (they cannot be carried into a text bank; an image's alt text stays in brackets)."""
-    parser = _HtmlText()
-    parser.feed(html)
-    parser.close()
-    # </p><p> and <br> in a row are one break: HTML shows paragraphs apart by its styles, not by lines.
-    text = re.sub(r"\s*\n\s*", "\n", "".join(parser.parts))
-    return paragraphs(text), parser.images
