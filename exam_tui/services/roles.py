@@ -34,6 +34,7 @@ __all__ = [
     "CandidateGateway",
     "TokenRefused",
     "add_login",
+    "call_function",
     "init_roles",
 ]
 
@@ -122,18 +123,7 @@ class CandidateGateway:
         self.db, self.attempt_id, self.token = db, attempt_id, token
 
     def _call(self, sql: str, **values: Any) -> Any:
-        try:
-            with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                return conn.execute(
-                    text(sql), {"attempt": self.attempt_id, "token": self.token, **values}
-                ).all()
-        except DBAPIError as exc:
-            state = getattr(exc.orig, "sqlstate", None)
-            if state == "42501":
-                raise TokenRefused(_first_line(exc)) from exc
-            if state == "55000":
-                raise AttemptClosed("handed_in") from exc
-            raise
+        return call_function(self.db, sql, {"attempt": self.attempt_id, "token": self.token, **values})
 
     def paper(self) -> Paper:
         """The paper as drawn, without keys, explanations or rubrics."""
@@ -185,6 +175,22 @@ class CandidateGateway:
             kind=kind,
             details=None if details is None else json.dumps(details, ensure_ascii=False),
         )
+
+
+def call_function(db: Database, sql: str, values: dict[str, Any]) -> list[Any]:
+    """The rows of one call of the candidate role's functions, in a transaction of its own; the
+    database's refusals as this module's: a token refused (TokenRefused), an attempt handed in
+    (AttemptClosed)."""
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return list(conn.execute(text(sql), values).all())
+    except DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None)
+        if state == "42501":
+            raise TokenRefused(_first_line(exc)) from exc
+        if state == "55000":
+            raise AttemptClosed("handed_in") from exc
+        raise
 
 
 def _utc(value: datetime) -> datetime:

@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import text
-
 from exam_tui.services import admission, answers, attempts
 from exam_tui.services.admission import Admission
 from exam_tui.services.answers import SaveAck, Tick
 from exam_tui.services.attempts import AttemptClosed, AttemptResult, AttemptState
 from exam_tui.services.desk import admission_from, result_from
-from exam_tui.services.roles import CandidateGateway
+from exam_tui.services.roles import CandidateGateway, call_function
 from exam_tui.services.runtime import Database, MaybeClock, is_terminal_role
 from exam_tui.services.sessions import SessionError
 
@@ -138,8 +136,8 @@ class _Desk:
         self.db, self.secret, self.wait_seconds = db, secret, wait_seconds
 
     def _one(self, sql: str, **values: Any) -> Any:
-        with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            return conn.execute(text(sql), {"token": self.secret, **values}).scalar_one()
+        (row,) = call_function(self.db, sql, {"token": self.secret, **values})
+        return row[0]
 
     def ask(
         self, kind: str, *, attempt_id: int | None = None, params: dict[str, Any], hostname: str | None = None
