@@ -13,6 +13,7 @@ from stdnum.exceptions import (
     InvalidLength,
     ValidationError,
 )
+from stdnum.util import isdigits
 
 
 class InvalidIdNumber(ValueError):
@@ -23,10 +24,17 @@ class InvalidIdNumber(ValueError):
         self.number, self.reason = number, reason
 
 
-def normalise_id_number(number: str) -> str:
-    """The canonical form (upper-case X, no spaces), or InvalidIdNumber saying what is wrong."""
+def normalise_id_number(number: str, *, check_place: bool = True) -> str:
+    """The canonical form (upper-case X, no spaces), or InvalidIdNumber saying what is wrong.
+
+    ``check_place=False`` skips the region code's lookup in stdnum's table of places, which reads a
+    file of several thousand lines (~25 ms): for sign-in, where the number is only looked up among
+    numbers that passed the full check when their roster was imported.
+    """
     compact = ric.compact(number)
     try:
+        if not check_place:
+            return _without_place(compact)
         return str(ric.validate(compact))
     except InvalidLength:
         reason = "id.length"
@@ -39,6 +47,18 @@ def normalise_id_number(number: str) -> str:
     except ValidationError:
         reason = "id.format"
     raise InvalidIdNumber(number, reason)
+
+
+def _without_place(compact: str) -> str:
+    """ric.validate's checks in its order, all but the place of birth."""
+    if len(compact) != 18:
+        raise InvalidLength()
+    if not isdigits(compact[:-1]):
+        raise InvalidFormat()
+    if compact[-1] != ric.calc_check_digit(compact):
+        raise InvalidChecksum()
+    ric.get_birth_date(compact)
+    return compact
 
 
 def _date_ok(number: str) -> bool:

@@ -150,11 +150,17 @@ def _find_cadre(session: Session, login: str, name: str | None, session_ids: lis
             raise SessionError("login.not_on_roster")
         return matches[0]
     try:
-        number = normalise_id_number(typed)
+        number = normalise_id_number(typed, check_place=False)
     except InvalidIdNumber as exc:
         raise SessionError("login.bad_id", reason=exc.reason) from exc
     cadre = session.execute(select(CadreRow).where(CadreRow.id_number == number)).scalar_one_or_none()
     if cadre is None:
+        # Every number on a roster passed the full check; a number that is on none gets the full check
+        # here, so that a mistyped region code is named as such.
+        try:
+            normalise_id_number(typed)
+        except InvalidIdNumber as exc:
+            raise SessionError("login.bad_id", reason=exc.reason) from exc
         raise SessionError("login.unknown_candidate")
     return cadre
 

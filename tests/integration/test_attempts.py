@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from exam_tui.domain.idnumber import with_check_digit
 from exam_tui.services import admission, answers, attempts, banks
 from exam_tui.services.attempts import AttemptClosed
 from exam_tui.services.demo import seed_demo
@@ -41,6 +42,9 @@ def test_login_errors(db: Database, demo: tuple[int, str, list[str]], clock: Ste
     with pytest.raises(SessionError) as e:
         admission.admit(db, login="110105198407157691", access_code=code, clock=clock)
     assert e.value.key == "login.unknown_candidate"
+    with pytest.raises(SessionError) as e:  # on no roster, so checked in full: the region code is named
+        admission.admit(db, login=with_check_digit("00000019840715769"), access_code=code, clock=clock)
+    assert e.value.key == "login.bad_id" and e.value.params["reason"] == "id.place"
     admitted = admission.admit(db, login=numbers[0].lower(), access_code=code.lower(), clock=clock)
     assert admitted.exam.questions == 45 and admitted.exam.total_points == 100 and not admitted.resuming
     assert admitted.candidate.masked_id == numbers[0][:3] + "*" * 11 + numbers[0][-4:]

@@ -36,6 +36,27 @@ def test_check_digit_and_bad_date() -> None:
     assert exc.value.reason == "id.date"
 
 
+def test_without_the_place_check_only_the_region_code_goes_unchecked() -> None:
+    # 000000 is no region: the full check names it, the light one (sign-in's first pass) lets it by.
+    unplaced = with_check_digit("00000019840715769")
+    with pytest.raises(InvalidIdNumber) as exc:
+        normalise_id_number(unplaced)
+    assert exc.value.reason == "id.place"
+    assert normalise_id_number(unplaced, check_place=False) == unplaced
+    for number, reason in [
+        ("12345", "id.length"),
+        ("1101051984071576XX", "id.format"),
+        ("110105198407157692", "id.checksum"),
+        (with_check_digit("11010519841315769"), "id.date"),
+    ]:
+        with pytest.raises(InvalidIdNumber) as exc:
+            normalise_id_number(number, check_place=False)
+        assert exc.value.reason == reason
+    assert normalise_id_number(" 11010519840715769x ".replace("769x", "7691"), check_place=False) == (
+        "110105198407157691"
+    )
+
+
 def test_mask_keeps_first_three_and_last_four() -> None:
     assert mask("110105198407157691") == "110***********7691"
     assert mask("11010519840715769X") == "110***********769X"
