@@ -382,6 +382,11 @@ MESSAGES: dict[str, str] = {
     "exam.connection_lost": "⚠ Connection to the database lost. Your answers are kept on this machine and uploaded when it is back. Keep answering; do not close the terminal.",
     "exam.kept_locally": "kept on this machine, not uploaded yet",
     "exam.hand_in_waiting": "⚠ Hand-in requested: once the connection is back, every answer is uploaded, then the paper is handed in. Do not close the terminal.",
+    # the attempt went on on another terminal
+    "moved.title": "This exam continues on another terminal",
+    "moved.body": "You signed in again on another terminal and your exam continues there; this terminal saves no more answers. Please go on at that terminal; if it was not you, raise your hand and tell the proctor now.",
+    "moved.unsaved": "The last answers to questions {numbers} given on this terminal did not reach the database (they are kept on this machine where possible); please tell the proctor.",
+    "moved.exit": "Leave this terminal",
     # proctor console
     "key.open": "Open",
     "key.start": "Start",

@@ -386,6 +386,11 @@ MESSAGES: dict[str, str] = {
     "exam.connection_lost": "⚠ 与数据库的连接已中断。答案已保存在本机,连接恢复后自动上传。请继续作答,不要关闭终端。",
     "exam.kept_locally": "已存本机,待上传",
     "exam.hand_in_waiting": "⚠ 交卷请求已记录:连接恢复后,先上传全部答案,再自动交卷。请勿关闭终端。",
+    # the attempt went on on another terminal
+    "moved.title": "本场考试已在另一台终端上继续",
+    "moved.body": "您的准考信息已在另一台终端上重新登录并开始作答,本终端不再保存答案。请到那台终端上继续作答;如果不是您本人操作,请立即举手告知监考员。",
+    "moved.unsaved": "本终端上第 {numbers} 题的最后答案未能保存到数据库(已尽可能留存在本机),请告知监考员。",
+    "moved.exit": "退出本终端",
     # proctor console
     "key.open": "打开",
     "key.start": "开考",

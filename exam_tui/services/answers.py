@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from exam_tui.services.attempts import IN_PROGRESS, AttemptClosed, submit
+from exam_tui.services.attempts import IN_PROGRESS, AttemptClosed, TerminalReplaced, holds_token, submit
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.store.answer_writes import AnswerWrites, AttemptHead, SaveRequest
 from exam_tui.store.models import AttemptRow, IncidentRow
@@ -136,15 +136,23 @@ def _refuse_late_write(session: Session, attempt_id: int, now: datetime, *, item
 
 
 def heartbeat(
-    db: Database, attempt_id: int, *, current_item: int | None = None, clock: MaybeClock = None
+    db: Database,
+    attempt_id: int,
+    *,
+    current_item: int | None = None,
+    clock: MaybeClock = None,
+    token: str | None = None,
 ) -> Tick:
-    """The terminal is alive; hands the attempt in once its deadline has passed."""
+    """The terminal is alive; hands the attempt in once its deadline has passed. With the terminal's
+    ``token``, raises TerminalReplaced once another terminal has begun the attempt since."""
     with db.write() as session:
         conn = session.connection()
         writes = AnswerWrites.for_dialect(conn.dialect)
         head = writes.head(conn, attempt_id)
         if head is None:
             raise AttemptClosed("missing")
+        if token is not None and not holds_token(session, attempt_id, token):
+            raise TerminalReplaced(f"attempt {attempt_id}")
         now = _now(session, clock, head)
         if head.state != IN_PROGRESS:
             return Tick(server_now=now, deadline_at=head.deadline_at, state=head.state)

@@ -46,6 +46,11 @@ class AttemptClosed(Exception):
         self.reason = reason
 
 
+class TerminalReplaced(Exception):
+    """The attempt was begun again on another terminal (the candidate signed in there): this terminal's
+    token no longer opens it, and what it writes from now on would race the other's."""
+
+
 @dataclass(frozen=True)
 class AttemptState:
     attempt_id: int
@@ -294,6 +299,12 @@ def issue_token(
         row.token_hash, row.issued_at = digest, now
     session.add(row)
     return token
+
+
+def holds_token(session: Session, attempt_id: int, token: str) -> bool:
+    """Whether ``token`` is the attempt's current one (no later begin replaced it)."""
+    row = session.get(AttemptTokenRow, attempt_id)
+    return row is not None and secrets.compare_digest(row.token_hash, hash_of_token(token))
 
 
 def _state(

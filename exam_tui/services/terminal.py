@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,9 +25,9 @@ from typing import Any, Protocol
 from exam_tui.services import admission, answers, attempts
 from exam_tui.services.admission import Admission
 from exam_tui.services.answers import SaveAck, Tick
-from exam_tui.services.attempts import AttemptClosed, AttemptResult, AttemptState
+from exam_tui.services.attempts import AttemptClosed, AttemptResult, AttemptState, TerminalReplaced
 from exam_tui.services.desk import admission_from, result_from
-from exam_tui.services.roles import CandidateGateway, call_function
+from exam_tui.services.roles import CandidateGateway, TokenRefused, call_function
 from exam_tui.services.runtime import Database, MaybeClock, is_terminal_role
 from exam_tui.services.sessions import SessionError
 
@@ -39,6 +41,9 @@ class DeskUnavailable(Exception):
 
 
 class Link(Protocol):
+    """One attempt as a terminal reaches it. Each call raises AttemptClosed once the attempt takes no
+    more answers, and TerminalReplaced once another terminal has begun it since this one did."""
+
     attempt_id: int
 
     def save(
@@ -69,9 +74,13 @@ class Front(Protocol):
 
 @dataclass
 class DirectLink:
+    """The attempt through the services. With the token its begin issued, the heartbeat (every few
+    seconds) notices a later begin on another terminal; saves go unchecked, to stay one statement."""
+
     db: Database
     attempt_id: int
     clock: MaybeClock = None
+    token: str | None = None
 
     def save(
         self, *, item: int, answer: Any, flagged: bool, revision: int, current_item: int | None
@@ -91,7 +100,9 @@ class DirectLink:
         answers.record_incident(self.db, self.attempt_id, kind, details or {}, clock=self.clock)
 
     def heartbeat(self, *, current_item: int | None) -> Tick:
-        return answers.heartbeat(self.db, self.attempt_id, current_item=current_item, clock=self.clock)
+        return answers.heartbeat(
+            self.db, self.attempt_id, current_item=current_item, clock=self.clock, token=self.token
+        )
 
     def hand_in(self, reason: str) -> AttemptResult:
         return attempts.as_candidate_sees(
@@ -123,7 +134,7 @@ class DirectFront:
             hostname=hostname,
             clock=self.clock,
         )
-        return state, DirectLink(self.db, state.attempt_id, self.clock)
+        return state, DirectLink(self.db, state.attempt_id, self.clock, state.token)
 
 
 # ---- as the candidate-terminal role, through the desk ------------------------------------------------
@@ -185,25 +196,42 @@ class DeskLink:
     def save(
         self, *, item: int, answer: Any, flagged: bool, revision: int, current_item: int | None
     ) -> SaveAck:
-        return self.gateway.save(
-            item=item, answer=answer, flagged=flagged, revision=revision, current_item=current_item
-        )
+        with _replaced_when_refused(self.attempt_id):
+            return self.gateway.save(
+                item=item, answer=answer, flagged=flagged, revision=revision, current_item=current_item
+            )
 
     def incident(self, kind: str, details: dict[str, Any] | None) -> None:
-        self.gateway.incident(kind, details)
+        with _replaced_when_refused(self.attempt_id):
+            self.gateway.incident(kind, details)
 
     def heartbeat(self, *, current_item: int | None) -> Tick:
-        return self.gateway.heartbeat(current_item=current_item)
+        with _replaced_when_refused(self.attempt_id):
+            return self.gateway.heartbeat(current_item=current_item)
 
     def hand_in(self, reason: str) -> AttemptResult:
-        if self._hand_in_request is None:
-            self._hand_in_request = self.desk.ask(
-                "hand_in", attempt_id=self.attempt_id, params={"reason": reason}
-            )
-        return result_from(self.desk.outcome(self._hand_in_request))
+        with _replaced_when_refused(self.attempt_id):
+            if self._hand_in_request is None:
+                self._hand_in_request = self.desk.ask(
+                    "hand_in", attempt_id=self.attempt_id, params={"reason": reason}
+                )
+            return result_from(self.desk.outcome(self._hand_in_request))
 
     def result(self) -> AttemptResult:
-        return result_from(self.desk.outcome(self.desk.ask("result", attempt_id=self.attempt_id, params={})))
+        with _replaced_when_refused(self.attempt_id):
+            return result_from(
+                self.desk.outcome(self.desk.ask("result", attempt_id=self.attempt_id, params={}))
+            )
+
+
+@contextmanager
+def _replaced_when_refused(attempt_id: int) -> Iterator[None]:
+    """The token this terminal began with is the only thing the database checks; refused, it was
+    replaced by a later begin on another terminal (the link holds no other attempt's id)."""
+    try:
+        yield
+    except TokenRefused as exc:
+        raise TerminalReplaced(f"attempt {attempt_id}") from exc
 
 
 class DeskFront:

@@ -30,7 +30,7 @@ from textual.message import Message
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from exam_tui.services import attempts
-from exam_tui.services.attempts import AttemptClosed, AttemptResult
+from exam_tui.services.attempts import AttemptClosed, AttemptResult, TerminalReplaced
 from exam_tui.services.runtime import Database, MaybeClock
 from exam_tui.services.terminal import DirectLink, Link
 from exam_tui.tui.journal import AnswerJournal, JournalEntry, newest_per_item
@@ -105,6 +105,11 @@ class Ticked(Message):
     def __init__(self, server_now: datetime, deadline_at: datetime) -> None:
         super().__init__()
         self.server_now, self.deadline_at = server_now, deadline_at
+
+
+class TerminalMoved(Message):
+    """The candidate began this attempt on another terminal: this one writes nothing more (answers given
+    here since stay in its journal, for the proctor)."""
 
 
 class AttemptEnded(Message):
@@ -300,6 +305,11 @@ class AnswerSaver:
                 self.ended = True
                 step = self._post_result
                 continue
+            except TerminalReplaced:
+                self._answered()
+                self.ended = True
+                self.post(TerminalMoved())
+                return
             except Exception as exc:  # unreachable, busy, or a bad job: keep the job, retry
                 tries += 1
                 self._unanswered(exc)

@@ -322,3 +322,21 @@ def test_migrations_down_and_up_keep_the_rows_and_the_foreign_keys(
         assert conn.execute(text("SELECT count(*) FROM attempt")).scalar_one() == 1
         if db.backend == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_a_later_begin_replaces_the_terminal_token_and_the_old_heartbeat_is_told(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    first = sign_in_and_begin(db, clock, code, numbers[0])
+    assert first.token is not None
+    assert answers.heartbeat(db, first.attempt_id, current_item=1, clock=clock, token=first.token).state
+    second = sign_in_and_begin(db, clock, code, numbers[0])  # the candidate moved to another machine
+    assert second.resumed and second.token is not None and second.token != first.token
+    with pytest.raises(attempts.TerminalReplaced):
+        answers.heartbeat(db, first.attempt_id, current_item=1, clock=clock, token=first.token)
+    tick = answers.heartbeat(db, second.attempt_id, current_item=1, clock=clock, token=second.token)
+    assert tick.state == attempts.IN_PROGRESS
+    # Without a token (a bench, a service caller) the heartbeat checks nothing.
+    assert answers.heartbeat(db, first.attempt_id, current_item=1, clock=clock).state == attempts.IN_PROGRESS

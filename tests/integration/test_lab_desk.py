@@ -266,3 +266,34 @@ def test_the_desk_hands_in_an_attempt_whose_time_ran_out_with_nobody_at_the_term
         assert link.heartbeat(current_item=1).state == stored.state
         assert link.result().score == stored.score
     assert audit.verify(lab.admin).intact
+
+
+def test_a_lab_terminal_whose_candidate_began_again_elsewhere_is_told_so_and_writes_nothing(lab: Lab) -> None:
+    _session_id, code = _session(lab)
+    number = _free_number(lab, 9)
+    first, second = DeskFront(lab.candidate), DeskFront(lab.candidate)
+    with desk_running(lab.proctor):
+        state, old = first.begin(
+            first.admit(login=number, access_code=code, name=None, session_id=None), hostname="lab-10"
+        )
+        old.save(item=1, answer="A", flagged=False, revision=1, current_item=1)
+        # The candidate's machine hangs; they sign in at the next one, which resumes the attempt.
+        again = second.admit(login=number, access_code=code, name=None, session_id=None)
+        resumed, new = second.begin(again, hostname="lab-11")
+        assert resumed.attempt_id == state.attempt_id and resumed.resumed and resumed.answers == {1: "A"}
+        for call in (
+            lambda: old.save(item=1, answer="B", flagged=False, revision=2, current_item=1),
+            lambda: old.heartbeat(current_item=1),
+            lambda: old.incident("focus_lost", {}),
+            lambda: old.hand_in("candidate"),
+        ):
+            with pytest.raises(attempts.TerminalReplaced):
+                call()
+        assert new.save(item=1, answer="C", flagged=False, revision=2, current_item=1).revision == 2
+    assert attempts.result(lab.admin, state.attempt_id).state == IN_PROGRESS
+    with lab.admin.read() as s:
+        stored = s.execute(
+            text("SELECT answer::text FROM response WHERE attempt_id = :a AND item = 1"),
+            {"a": state.attempt_id},
+        ).scalar_one()
+    assert stored == '"C"'

@@ -1,4 +1,5 @@
-"""The exam screen while the database is away: the banner, the save state, the answers kept on the machine.
+"""The exam screen while the database is away: the banner, the save state, the answers kept on the machine;
+and the terminal whose attempt was begun on another one.
 
 The saver's messages are posted here directly; tests/integration/test_connection_loss.py cuts a real
 connection to PostgreSQL under the whole terminal.
@@ -25,7 +26,8 @@ from exam_tui.services.session_control import start_session
 from exam_tui.services.sessions import list_sessions
 from exam_tui.tui.app import ExamApp, make_app
 from exam_tui.tui.journal import AnswerJournal, JournalEntry
-from exam_tui.tui.saver import ConnectionLost, ConnectionRestored
+from exam_tui.tui.saver import ConnectionLost, ConnectionRestored, TerminalMoved, TickJob
+from exam_tui.tui.screens.candidate.dialogs import MovedDialog
 from exam_tui.tui.screens.candidate.exam import ExamScreen
 from exam_tui.tui.widgets.question import QuestionView
 from tests.conftest import SteppingClock
@@ -189,3 +191,64 @@ async def test_answers_kept_by_a_terminal_killed_offline_come_back_on_screen_and
         resumed.answers == {1: "B", 2: "B"} and resumed.revisions == {1: 3, 2: 1} and resumed.flagged == {1}
     )
     assert removed(journal.path)
+
+
+async def test_a_terminal_whose_attempt_was_begun_elsewhere_stops_and_says_so(
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    app = sit()
+    async with app.run_test(size=SIZE) as pilot:
+        exam = await _begin(pilot, app, demo_db, db_path, stepping)
+        await pilot.press("a")
+        await settle(pilot)
+        assert exam.acknowledged == {1: 1}
+        # The candidate signs in on another machine: that begin issues the attempt a new token.
+        other = attempts.begin(
+            demo_db,
+            session_id=exam.admission.session.id,
+            cadre_id=exam.admission.candidate.cadre_id,
+            hostname="lab-02",
+            clock=stepping,
+        )
+        assert other.resumed and other.answers == {1: "A"}
+        exam.saver.submit(TickJob(exam.current))  # the heartbeat that would come within 5 s
+        give_up = time.monotonic() + 5
+        while not isinstance(app.screen, MovedDialog) and time.monotonic() < give_up:
+            await pilot.pause(0.05)
+        dialog = app.screen
+        assert isinstance(dialog, MovedDialog) and dialog.unsaved == []
+        assert shown(dialog.query_one(".dialog-title", Static)) == t("moved.title")
+        assert exam.ended
+        await pilot.press("b")  # the modal holds the keys: nothing reaches the question
+        assert exam.answers == {1: "A"}
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_code == 0
+    # Nothing of this terminal's changed the attempt after the other terminal began it.
+    again = attempts.begin(
+        demo_db,
+        session_id=exam.admission.session.id,
+        cadre_id=exam.admission.candidate.cadre_id,
+        clock=stepping,
+    )
+    assert again.answers == {1: "A"} and again.revisions == {1: 1}
+
+
+async def test_the_moved_notice_names_the_answers_that_did_not_reach_the_database(
+    sit, demo_db: Database, db_path: Path, stepping: SteppingClock
+) -> None:
+    app = sit()
+    async with app.run_test(size=(80, 24)) as pilot:
+        exam = await _begin(pilot, app, demo_db, db_path, stepping)
+        exam.revisions.update({3: 1, 7: 2})  # given here, never acknowledged
+        exam.acknowledged.update({7: 1})
+        exam.post_message(TerminalMoved())
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MovedDialog) and dialog.unsaved == [3, 7]
+        body = " ".join(shown(s) for s in dialog.query(".dialog-body").results(Static))
+        assert "3" in body and "7" in body
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 0

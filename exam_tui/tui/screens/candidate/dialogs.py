@@ -1,4 +1,5 @@
-"""Small dialogs on the exam screen: confirm hand-in, go to a question, confirm quitting."""
+"""Small dialogs on the exam screen: confirm hand-in, go to a question, confirm quitting, and the
+notice that the attempt went on on another terminal."""
 
 from __future__ import annotations
 
@@ -108,4 +109,37 @@ class GoToDialog(ModalScreen[int | None]):
             self.query_one("#goto-error", Static).update(t("goto.range", total=self.total))
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MovedDialog(ModalScreen[None]):
+    """The attempt was begun on another terminal: this one takes no more answers. The only way on is
+    out (Enter, Esc or the button); ``unsaved`` answers given here never reached the database and stay
+    in this machine's journal."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "key.quit", priority=True)]
+
+    def __init__(self, unsaved: list[int]) -> None:
+        super().__init__(id="moved")
+        self.unsaved = unsaved
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        body = t("moved.body")
+        if self.unsaved:
+            body += "\n\n" + t("moved.unsaved", numbers=_numbers(self.unsaved))
+        with Vertical(classes="dialog"):
+            yield Static(t("moved.title"), classes="dialog-title", markup=False)
+            yield Static(Prose(body), classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("moved.exit"), id="leave", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#leave", Button).focus()
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#leave")
+    def _leave(self) -> None:
         self.dismiss(None)

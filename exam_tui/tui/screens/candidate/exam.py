@@ -41,10 +41,11 @@ from exam_tui.tui.saver import (
     Saved,
     SaveJob,
     SaveRetrying,
+    TerminalMoved,
     Ticked,
     TickJob,
 )
-from exam_tui.tui.screens.candidate.dialogs import GoToDialog, hand_in_dialog, quit_dialog
+from exam_tui.tui.screens.candidate.dialogs import GoToDialog, MovedDialog, hand_in_dialog, quit_dialog
 from exam_tui.tui.text import in_zone, translate_bindings
 from exam_tui.tui.widgets.navigator import Navigator
 from exam_tui.tui.widgets.question import QuestionView
@@ -347,6 +348,16 @@ class ExamScreen(Screen[None]):
         self._retrying = None
         self._sync(message.server_now, message.deadline_at)
         self._refresh_status()
+
+    def on_terminal_moved(self, _message: TerminalMoved) -> None:
+        self.ended = True
+        # Nothing more is written from here: an answer still being typed is named with the unsaved ones.
+        if self._typing is not None:
+            self._typing.stop()
+        unsaved = {n for n, r in self.revisions.items() if self.acknowledged.get(n, 0) < r}
+        if self._typed is not None:
+            unsaved.add(self._typed[0])
+        self.app.push_screen(MovedDialog(sorted(unsaved)), lambda _: self.app.exit())
 
     def on_attempt_ended(self, message: AttemptEnded) -> None:
         from exam_tui.tui.screens.candidate.result import ResultScreen
