@@ -317,6 +317,40 @@ def test_merged_cells_fill_every_row_they_span(tmp_path: Path) -> None:
     assert [q["category"] for q in qs] == ["cat-1", "cat-1", "cat-1", "cat-2"]
 
 
+def test_a_header_in_two_rows_with_the_options_grouped_under_one_title(tmp_path: Path) -> None:
+    # A common template: a title row, then 选项 merged over the option columns, whose letters are in the
+    # row below; the other titles merged down over both rows.
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["廉政法规题库"])
+    ws.append(["序号", "题型", "题干", "选项", None, None, None, "答案", "解析"])
+    ws.append([None, None, None, "A", "B", "C", "D", None, None])
+    ws.append([1, "单选题", "党纪处分有几种?", "三种", "四种", "五种", "六种", "C", "第八条"])
+    ws.append([2, "多选题", "哪些属于违反廉洁纪律?", "甲", "乙", "丙", None, "AB", None])
+    ws.merge_cells("A1:I1")
+    ws.merge_cells("D2:G2")
+    for column in "ABCHI":
+        ws.merge_cells(f"{column}2:{column}3")
+    wb.save(tmp_path / "two.xlsx")
+    c = convert(tmp_path / "two.xlsx")
+    assert_valid(c)
+    qs = questions(c)
+    assert [q["type"] for q in qs] == ["single", "multiple"]
+    assert qs[0]["options"] == {"A": "三种", "B": "四种", "C": "五种", "D": "六种"}
+    assert qs[0]["answer"] == "C" and qs[1]["answer"] == ["A", "B"] and qs[0]["explanation"] == "第八条"
+    assert notes(c) == []
+    file_notes = [(n.location, n.code, n.params["column"]) for n in c.notes if not n.question]
+    assert file_notes == [("row 2", "excel_unknown_column", "序号")]
+
+
+def test_a_first_data_row_is_not_taken_for_a_second_header_row(tmp_path: Path) -> None:
+    # Row 2 holds only letters where the options go, but also the stem: data, not titles.
+    header = ["题干", "选项A", "选项B", "答案"]
+    path = workbook(tmp_path / "d.xlsx", [["A 还是 B?", "A", "B", "A"]], header=header)
+    qs = questions(convert(path))
+    assert len(qs) == 1 and qs[0]["stem"] == "A 还是 B?"
+
+
 def test_formulas_are_read_as_their_cached_values(tmp_path: Path) -> None:
     path = workbook(
         tmp_path / "f.xlsx",

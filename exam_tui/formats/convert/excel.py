@@ -38,12 +38,12 @@ def convert(path: Path, *, builder: BankBuilder) -> Conversion:
     found = [(ws, *h) for ws in workbook.worksheets if (h := find_header(ws, mapping)) is not None]
     if not found:
         raise UnreadableSource("file", "excel_no_header", rows=HEADER_SEARCH_ROWS)
-    for ws, header_row, columns in found:
+    for ws, header_rows, columns in found:
         prefix = f"{ws.title} " if len(found) > 1 else ""
-        _warn_columns(ws, header_row, columns, mapping, prefix, builder)
+        _warn_columns(ws, header_rows, columns, mapping, prefix, builder)
         # A sheet per question type (a sheet titled 单选题, 判断题 …) needs no type column.
         sheet_type = lay.question_type(ws.title)
-        for row_number, values in _rows(ws, header_row, columns):
+        for row_number, values in _rows(ws, header_rows[-1], columns):
             _row(f"{prefix}row {row_number}", values, builder, sheet_type)
     excel_sheets.read_exams(workbook, builder)
     return builder.finish(path)
@@ -61,37 +61,69 @@ def _open(path: Path) -> Any:
         raise UnreadableSource("file", "excel_unreadable", detail=str(exc) or type(exc).__name__) from exc
 
 
-def find_header(ws: Worksheet, mapping: dict[str, str]) -> tuple[int, dict[str, int]] | None:
-    """The header row (1-based) and field → column index (0-based), or None when no row in the
-    first ten names a stem and at least one other field."""
+def find_header(ws: Worksheet, mapping: dict[str, str]) -> tuple[range, dict[str, int]] | None:
+    """The header's rows (1-based) and field → column index (0-based), or None when no row in the
+    first ten names a stem and at least one other field. A header may take two rows: a group title
+    merged across columns (选项 over A B C D) with the columns' own titles in the row below."""
     best: tuple[int, dict[str, int]] | None = None
     for r, row in enumerate(ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
-        columns: dict[str, int] = {}
-        for c, value in enumerate(row):
-            if not isinstance(value, str):
-                continue
-            field = lay.header_field(value, mapping)
-            if field in columns:
-                field = lay.SECONDARY.get(lay.normalise_header(value), field)
-            if field is not None and field not in columns:
-                columns[field] = c
+        columns = _titled_columns(row, mapping, {})
         if "stem" in columns and len(columns) >= 2 and (best is None or len(columns) > len(best[1])):
             best = (r, columns)
-    return best
+    if best is None:
+        return None
+    r, columns = best
+    below = next(ws.iter_rows(min_row=r + 1, max_row=r + 1, values_only=True), ())
+    if any(c < len(below) and lay.cell_text(below[c]) for c in columns.values()):
+        return range(r, r + 1), columns  # something under a titled column: the data begins here
+    more = _titled_columns(below, mapping, columns)
+    untitled = [v for c, v in enumerate(below) if lay.cell_text(v) and c not in more.values()]
+    if len(more) > len(columns) and not untitled:
+        return range(r, r + 2), more
+    return range(r, r + 1), columns
+
+
+def _titled_columns(row: tuple[Any, ...], mapping: dict[str, str], known: dict[str, int]) -> dict[str, int]:
+    """``known`` and the fields the row's titles name, each at its first column."""
+    columns = dict(known)
+    for c, value in enumerate(row):
+        if not isinstance(value, str) or c in known.values():
+            continue
+        field = lay.header_field(value, mapping)
+        if field in columns:
+            field = lay.SECONDARY.get(lay.normalise_header(value), field)
+        if field is not None and field not in columns:
+            columns[field] = c
+    return columns
 
 
 def _warn_columns(
-    ws: Worksheet, header_row: int, columns: dict[str, int], mapping: dict[str, str], prefix: str, b: Any
+    ws: Worksheet, header_rows: range, columns: dict[str, int], mapping: dict[str, str], prefix: str, b: Any
 ) -> None:
     """Every titled column that is not read, so that no data is dropped without a word."""
     used = set(columns.values())
-    header = next(ws.iter_rows(min_row=header_row, max_row=header_row, values_only=True))
-    for c, value in enumerate(header):
-        title = lay.cell_text(value)
-        if title and c not in used:
+    warned: set[int] = set()
+    for r, header in enumerate(
+        ws.iter_rows(min_row=header_rows[0], max_row=header_rows[-1], values_only=True), start=header_rows[0]
+    ):
+        for c, value in enumerate(header):
+            title = lay.cell_text(value)
+            if not title or c in used or c in warned:
+                continue
+            if len(header_rows) > 1 and _groups_read_columns(ws, r, c, used):
+                continue  # 选项 merged over the option columns titled below it
+            warned.add(c)
             field = lay.header_field(title, mapping) if isinstance(value, str) else None
             code = "excel_duplicate_column" if field else "excel_unknown_column"
-            b.warn(f"{prefix}row {header_row}", code, column=title)
+            b.warn(f"{prefix}row {r}", code, column=title)
+
+
+def _groups_read_columns(ws: Worksheet, row: int, column: int, used: set[int]) -> bool:
+    """Whether the cell (1-based row, 0-based column) is merged across columns that are read."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col == column + 1 and rng.max_col > rng.min_col:
+            return any(c - 1 in used for c in range(rng.min_col, rng.max_col + 1))
+    return False
 
 
 def _rows(ws: Worksheet, header_row: int, columns: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
