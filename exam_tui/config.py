@@ -8,11 +8,15 @@ exam room and copy it whole.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///sessions/exam.db"
 LANGUAGES = ("zh", "en")
+# Set by ``exam-tui serve`` for each browser tab's process: the browser's address, which is what tells
+# the proctor one seat from another (every tab runs on the server, under the server's host name).
+TERMINAL_NAME_ENV = "EXAM_TUI_TERMINAL_NAME"
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,9 @@ def sqlite_path(url: str) -> Path | None:
     if not rest or rest.startswith(":memory:") or rest.startswith("file::memory:"):
         return None
     return Path(rest.split("?", 1)[0])
+
+
+def terminal_name() -> str:
+    """What the attempt records as the candidate's machine: the browser's address for a served tab,
+    else this machine's host name."""
+    return os.environ.get(TERMINAL_NAME_ENV) or socket.gethostname()

@@ -19,6 +19,7 @@ import os
 import shlex
 import socket
 import sys
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 import typer
 
 from exam_tui.cli.common import MAX_INT, fail, state
-from exam_tui.config import Settings
+from exam_tui.config import TERMINAL_NAME_ENV, Settings
 from exam_tui.i18n import t
 
 TEMPLATES = Path(__file__).resolve().parent / "serve_templates"
@@ -91,6 +92,31 @@ def child_environment(settings: Settings, base: dict[str, str] | None = None) ->
     env["EXAM_TUI_DATABASE_URL"] = settings.database_url
     env["EXAM_TUI_LANG"] = settings.language
     return env
+
+
+# The browser a websocket handler serves. Each handler is a task of its own, and a tab's process is
+# started within its handler's task, so the value seen there is that browser's and no other tab's.
+_BROWSER: ContextVar[str | None] = ContextVar("exam_tui_serve_browser", default=None)
+
+
+def browser_address(remote: str | None, forwarded_for: str | None) -> str | None:
+    """The browser's address: the peer's, or, when the peer is a reverse proxy on this machine, the
+    first address of its X-Forwarded-For (a header only a proxy of our own is trusted to set)."""
+    if remote and is_loopback(remote) and forwarded_for:
+        first = forwarded_for.split(",")[0].strip()
+        try:
+            return str(ipaddress.ip_address(first))
+        except ValueError:
+            return remote
+    return remote
+
+
+def tab_environment(environment: dict[str, str]) -> dict[str, str]:
+    """A tab process's environment with the name its attempt records for the candidate's machine."""
+    browser = _BROWSER.get()
+    if browser:
+        environment[TERMINAL_NAME_ENV] = f"web:{browser}"
+    return environment
 
 
 def is_loopback(host: str) -> bool:
@@ -264,7 +290,9 @@ def _make_server(
 ) -> Any:
     # Here, not at the top: textual-serve loads aiohttp and Textual, which no other command needs.
     import aiohttp_jinja2
+    import textual_serve.server
     from aiohttp import web
+    from textual_serve.app_service import AppService
     from textual_serve.server import Server
 
     from exam_tui.i18n import current_language
@@ -277,6 +305,14 @@ def _make_server(
         "restart": t("serve.page.restart"),
     }
 
+    class TabService(AppService):
+        def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+            return tab_environment(super()._build_environment(width=width, height=height))
+
+    # The server builds its AppService by this module-level name; textual-serve has no other hook for a
+    # tab's environment.
+    textual_serve.server.AppService = TabService  # type: ignore[misc]
+
     class ExamServer(Server):
         """textual-serve with the project's page and one line on start instead of its banner."""
 
@@ -287,6 +323,7 @@ def _make_server(
                 typer.echo(t("serve.full", tabs=max_tabs), err=True)
                 return web.Response(status=503, text=t("serve.full", tabs=max_tabs))
             self.tabs += 1
+            _BROWSER.set(browser_address(request.remote, request.headers.get("X-Forwarded-For")))
             try:
                 return await super().handle_websocket(request)
             finally:

@@ -22,15 +22,19 @@ from typer.testing import CliRunner
 
 from exam_tui.cli import app
 from exam_tui.cli.serve import (
+    _BROWSER,
     TEMPLATES,
     ExposureRefused,
     Mode,
+    _make_server,
+    browser_address,
     check_exposure,
     child_command,
     child_environment,
     port_problem,
+    tab_environment,
 )
-from exam_tui.config import Settings
+from exam_tui.config import TERMINAL_NAME_ENV, Settings, terminal_name
 from exam_tui.i18n import set_language
 
 runner = CliRunner()
@@ -93,6 +97,56 @@ def test_database_and_language_travel_in_the_environment_not_the_command_line() 
     assert env == {"PATH": "/usr/bin", "EXAM_TUI_DATABASE_URL": url, "EXAM_TUI_LANG": "en"}
     for mode in Mode:
         assert "s3cret" not in child_command(mode)
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "address"),
+    [
+        ("10.0.3.17", None, "10.0.3.17"),
+        ("10.0.3.17", "192.0.2.9", "10.0.3.17"),  # only a proxy on this machine is believed
+        ("127.0.0.1", "10.0.3.21, 127.0.0.1", "10.0.3.21"),  # the TLS proxy in front (docs/deployment.md)
+        ("::1", "fd00::7", "fd00::7"),
+        ("127.0.0.1", "not an address", "127.0.0.1"),
+        ("127.0.0.1", None, "127.0.0.1"),
+        (None, None, None),
+    ],
+)
+def test_a_tab_is_named_by_its_browsers_address(
+    remote: str | None, forwarded: str | None, address: str | None
+) -> None:
+    assert browser_address(remote, forwarded) == address
+
+
+def test_each_tab_process_gets_its_own_browsers_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two websocket handlers at once, each starting its tab's process in its own task: each tab's
+    environment names its own browser, whatever the order the handlers interleave in."""
+    import asyncio
+
+    import textual_serve.server
+
+    monkeypatch.setattr(textual_serve.server, "AppService", textual_serve.server.AppService)
+    _make_server("true", "127.0.0.1", 0, Mode.CANDIDATE, None, 4)
+    service_class = textual_serve.server.AppService
+    assert service_class.__name__ == "TabService"
+
+    async def handler(browser: str, pause: float) -> str | None:
+        _BROWSER.set(browser)
+        await asyncio.sleep(pause)  # the other handler runs meanwhile
+        service = service_class("true", write_bytes=None, write_str=None, close=None, download_manager=None)
+        return service._build_environment(100, 30).get(TERMINAL_NAME_ENV)
+
+    async def both() -> list[str | None]:
+        return list(await asyncio.gather(handler("10.0.3.17", 0.05), handler("10.0.3.18", 0.0)))
+
+    assert asyncio.run(both()) == ["web:10.0.3.17", "web:10.0.3.18"]
+    assert TERMINAL_NAME_ENV not in tab_environment({})  # outside a handler: the machine's own name
+
+
+def test_the_attempt_records_the_terminal_name_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TERMINAL_NAME_ENV, "web:10.0.3.17")
+    assert terminal_name() == "web:10.0.3.17"
+    monkeypatch.delenv(TERMINAL_NAME_ENV)
+    assert terminal_name() == socket.gethostname()
 
 
 # --- exposure ------------------------------------------------------------------------------------

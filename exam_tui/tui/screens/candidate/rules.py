@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -13,6 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from exam_tui.config import terminal_name
 from exam_tui.domain.sittings import SessionState
 from exam_tui.i18n import t
 from exam_tui.services.admission import Admission
@@ -131,7 +131,7 @@ class RulesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="begin")
     def start_attempt(self) -> None:
         try:
-            state, link = self.app.front.begin(self.admission, hostname=socket.gethostname())
+            state, link = self.app.front.begin(self.admission, hostname=terminal_name())
         except SessionError as exc:
             self.post_message(self.Failed(exc.message()))
         except DeskUnavailable:
