@@ -908,3 +908,14 @@ def test_the_proctor_command_starts_the_console(monkeypatch: pytest.MonkeyPatch,
         (True, 3, False),
         (True, None, False),
     ]
+
+
+def test_a_long_machine_name_keeps_the_end_that_tells_seats_apart() -> None:
+    from exam_tui.tui.screens.proctor.rows import MACHINE_WIDTH, machine_label
+
+    assert machine_label(None) == "" and machine_label("lab-a-pc-017") == "lab-a-pc-017"
+    assert machine_label("web:10.20.101.117") == "….20.101.117"
+    assert machine_label("web:10.20.101.118") != machine_label("web:10.20.101.117")
+    assert len(machine_label("training-centre-room-3-pc-42")) == MACHINE_WIDTH[1]
+    assert machine_label("廉政教育中心三号机房第四十二号机").endswith("号机")
+    assert cell_len(machine_label("廉政教育中心三号机房第四十二号机")) <= MACHINE_WIDTH[1]

@@ -61,7 +61,7 @@ COLUMNS: tuple[tuple[str, bool], ...] = (
     ("heartbeat", True),
 )
 FLEX = ("name", "unit")
-MACHINE_WIDTH = (6, 12)  # a hostname is cut beyond the upper bound
+MACHINE_WIDTH = (6, 12)  # a longer machine name is cut to its end (machine_label)
 SCROLLBAR = 1
 PADDING = 2  # one cell each side of every column
 
@@ -155,7 +155,7 @@ def cells(row: Row) -> tuple[Cell, ...]:
     left = row.time_left
     return (
         ("!", ALERT) if row.silent else ("", ""),
-        (c.hostname or "", ""),
+        (machine_label(c.hostname), ""),
         (c.name, ALERT if row.silent else ""),
         (c.unit, ""),
         (state_label(c.state), ALERT if row.silent else STATE_STYLES.get(c.state, "")),
@@ -165,6 +165,17 @@ def cells(row: Row) -> tuple[Cell, ...]:
         (str(c.resumes) if began else "", ""),
         (ago(row.heard_ago) if row.heard_ago is not None else "", ALERT if row.silent else ""),
     )
+
+
+def machine_label(hostname: str | None) -> str:
+    """The machine as the column shows it: a name too long keeps its end, where a lab's machine names
+    and a browser's address (web:10.20.1.17) differ from one seat to the next."""
+    if not hostname or cell_len(hostname) <= MACHINE_WIDTH[1]:
+        return hostname or ""
+    tail = hostname
+    while cell_len(tail) > MACHINE_WIDTH[1] - 1:
+        tail = tail[1:]
+    return "…" + tail
 
 
 def column_widths(width: int, rows: Sequence[Row]) -> tuple[tuple[str, int], ...]:
