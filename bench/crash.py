@@ -123,7 +123,7 @@ def candidate_main(url: str, access_code: str, id_number: str, seed: int) -> Non
     while True:
         item = rng.choice(items)
         revision = revisions.get(item.number, 0) + 1
-        answer = _answer(item, rng)
+        answer = random_answer(item, rng)
         answers.save_answer(
             db,
             state.attempt_id,
@@ -156,7 +156,8 @@ def baseline_main(kind: str, target: str, attempt_id: int) -> None:
     conn.close()
 
 
-def _answer(item: Any, rng: random.Random) -> Any:
+def random_answer(item: Any, rng: random.Random) -> Any:
+    """A random answer of the item's type (tests/integration/_scripted_candidate.py uses it too)."""
     letters = [letter for letter, _ in item.options] or ["A", "B", "C", "D"]
     if item.type == "single":
         return rng.choice(letters)

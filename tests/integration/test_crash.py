@@ -17,18 +17,16 @@ WAL must be caught losing answers (the check is not blind).
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from exam_tui.services.runtime import Database
-from tests.conftest import ROOT
+from tests.integration._scripted_candidate import bench_crash
 
 KILLS = 10
 COPIES = 5
@@ -38,21 +36,10 @@ COPIES = 5
 OWN_SHARE_RATIO = 1.0
 
 
-def _bench() -> ModuleType:
-    name = "exam_tui_bench_crash"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "crash.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is built
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 def test_kill_9_loses_no_acknowledged_answer_and_resumes_with_the_right_time_left(
     db: Database, tmp_path: Path
 ) -> None:
-    bench = _bench()
+    bench = bench_crash()
     sitting = bench.prepare(db.url, tmp_path)
     floors = _library_floor(db.backend)
     figures = bench.run_kills(sitting, KILLS, 20261204, tmp_path / "stderr.txt")
@@ -89,20 +76,20 @@ def _library_floor(backend: str) -> list[float]:
 
 @pytest.fixture
 def sqlite_sitting(sqlite_db: Database, tmp_path: Path) -> object:
-    return _bench().prepare(sqlite_db.url, tmp_path)
+    return bench_crash().prepare(sqlite_db.url, tmp_path)
 
 
 def test_copies_of_the_live_file_open_whole_with_every_acknowledged_answer(
     sqlite_sitting: object, tmp_path: Path
 ) -> None:
-    figures = _bench().run_copies(sqlite_sitting, COPIES, 20261204, tmp_path, tmp_path / "stderr.txt")
+    figures = bench_crash().run_copies(sqlite_sitting, COPIES, 20261204, tmp_path, tmp_path / "stderr.txt")
     assert figures.copies == COPIES and figures.checked > 0, figures
     assert not figures.not_ok, figures.not_ok
     assert figures.lost == 0
 
 
 def test_a_copy_without_its_wal_is_caught_losing_answers(sqlite_sitting: object, tmp_path: Path) -> None:
-    figures = _bench().run_copies(
+    figures = bench_crash().run_copies(
         sqlite_sitting, 1, 20261204, tmp_path, tmp_path / "stderr.txt", with_wal=False
     )
     assert figures.lost > 0 or figures.not_ok, figures
