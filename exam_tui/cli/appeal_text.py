@@ -6,6 +6,7 @@ from typing import Any
 
 from exam_tui.cli.decision_text import when
 from exam_tui.domain.paper import PaperItem, bank_letter
+from exam_tui.domain.questions import fill_key_text
 from exam_tui.formats.results_export import cell_text
 from exam_tui.i18n import t
 from exam_tui.services.appeal_words import step_words
@@ -21,10 +22,9 @@ def _choice_text(item: PaperItem, value: Any) -> str:
     if item.type == "multiple":
         return "".join(sorted(value))
     if item.type == "fill_blank":
-        parts = []
-        for blank in value:
-            parts.append("|".join(blank) if isinstance(blank, list) else str(blank))
-        return "; ".join(parts)
+        # A key holds the accepted forms of each blank, an answer one text per blank.
+        forms = [[str(f) for f in blank] if isinstance(blank, list) else [str(blank)] for blank in value]
+        return fill_key_text(forms, "; ")
     return str(value)
 
 

@@ -47,9 +47,34 @@ _TRUE = {"true", "t", "yes", "正确", "对", "√", "是"}
 _FALSE = {"false", "f", "no", "错误", "错", "×", "否"}
 
 
+# Fill-in keys as text, one form wherever people type or read them (the Excel template's 答案 column, a
+# reviewer's corrected key, the appeal's printout): blanks in order, separated by ; or |, and the accepted
+# forms of one blank separated by /. Full-width forms count the same.
+FILL_BLANK_SEPARATOR = ";"
+FILL_ALTERNATIVE_SEPARATOR = "/"
+_FILL_BLANKS = re.compile(r"[;；|｜]")
+_FILL_ALTERNATIVES = re.compile(r"[/／]")
+
+
+def fill_key_from_text(text: str) -> list[list[str]]:
+    """One list of accepted forms per blank, each stripped; empty entries are kept (as "") for the
+    caller to report."""
+    return [[a.strip() for a in _FILL_ALTERNATIVES.split(blank)] for blank in _FILL_BLANKS.split(text)]
+
+
+def fill_key_text(accepted: list[list[str]], blank_separator: str = FILL_BLANK_SEPARATOR) -> str:
+    """The text form of a fill-in key (the inverse of fill_key_from_text)."""
+    return blank_separator.join(FILL_ALTERNATIVE_SEPARATOR.join(forms) for forms in accepted)
+
+
+def fill_separator_in(text: str) -> bool:
+    """Whether an answer holds a character the text form uses between blanks or forms."""
+    return bool(_FILL_BLANKS.search(text) or _FILL_ALTERNATIVES.search(text))
+
+
 def parse_key(question_type: str, text: str, option_letters: tuple[str, ...] = ()) -> object:
     """A key as a reviewer types it, in the bank's terms: ``B``; ``A,C`` or ``AC``; ``正确``/``错误``;
-    blanks separated by ``;`` with accepted variants of one blank separated by ``|``."""
+    for fill-in, the text form of :func:`fill_key_from_text` (``六/6;十二/12``)."""
     raw = unicodedata.normalize("NFKC", text).strip()
     if not raw:
         raise BadKey("answer_key.empty")
@@ -77,7 +102,7 @@ def parse_key(question_type: str, text: str, option_letters: tuple[str, ...] = (
             return False
         raise BadKey("answer_key.true_false")
     if question_type == "fill_blank":
-        blanks = [[v.strip() for v in part.split("|") if v.strip()] for part in raw.split(";")]
+        blanks = [[v for v in variants if v] for variants in fill_key_from_text(raw)]
         if any(not variants for variants in blanks):
             raise BadKey("answer_key.empty_blank")
         return blanks

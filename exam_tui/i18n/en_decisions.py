@@ -76,7 +76,7 @@ MESSAGES: dict[str, str] = {
     "answer_key.single_one_letter": "A single-choice key is one option",
     "answer_key.multiple_two_letters": "A multiple-choice key has at least two options",
     "answer_key.true_false": "A true/false key is “true” or “false”",
-    "answer_key.empty_blank": "Every blank needs an answer (blanks separated by ;, variants of one blank by |)",
+    "answer_key.empty_blank": "Every blank needs an answer (blanks separated by ; or |, accepted forms of one blank by /)",
     "answer_key.not_correctable": "A short answer has no key to correct; regrade it instead",
     "answer_key.blank_count": "The question has {blanks} blanks; the key must have as many",
     "answer_key.unchanged": "The new key is the key in force",

@@ -110,7 +110,7 @@ MESSAGES: dict[str, str] = {
     "appeal_dialog.key.option": "{letter}. {text}",
     "appeal_dialog.key.hint": "Type the key in the bank's letters; every paper with this question is rescored.",
     "appeal_dialog.key.question": "Bank id",
-    "appeal_dialog.key.key": "Right key (e.g. B, AC, true; blanks: a|b;c)",
+    "appeal_dialog.key.key": "Right key (e.g. B, AC, true; blanks: six/6;twelve/12)",
     "appeal_dialog.key.reason": "Reason for the correction",
     "appeal_dialog.key.confirm": "Correct and rescore",
     "appeal_dialog.report.title": "Key corrected",

@@ -76,7 +76,7 @@ MESSAGES: dict[str, str] = {
     "answer_key.single_one_letter": "单选题的答案只能是一个选项",
     "answer_key.multiple_two_letters": "多选题的答案至少有两个选项",
     "answer_key.true_false": "判断题的答案应为「正确」或「错误」",
-    "answer_key.empty_blank": "填空题每个空都要有答案(空之间用 ; 分隔,同一空的不同写法用 | 分隔)",
+    "answer_key.empty_blank": "填空题每个空都要有答案(空之间用 ; 或 | 分隔,同一空可接受的不同写法用 / 分隔)",
     "answer_key.not_correctable": "简答题没有标准答案可更正,请改为复评",
     "answer_key.blank_count": "本题有 {blanks} 个空,答案的空数应与之相同",
     "answer_key.unchanged": "新答案与现行答案相同",

@@ -110,7 +110,7 @@ MESSAGES: dict[str, str] = {
     "appeal_dialog.key.option": "{letter}. {text}",
     "appeal_dialog.key.hint": "请按题库中的字母填写;更正后,所有抽到这道题的答卷重新计分。",
     "appeal_dialog.key.question": "题库编号",
-    "appeal_dialog.key.key": "正确答案(如 B、AC、正确,填空:答案1|答案2;答案3)",
+    "appeal_dialog.key.key": "正确答案(如 B、AC、正确,填空:六/6;十二/12)",
     "appeal_dialog.key.reason": "更正原因",
     "appeal_dialog.key.confirm": "更正并重新计分",
     "appeal_dialog.report.title": "答案更正结果",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from exam_tui.domain.questions import fill_key_text
 from exam_tui.i18n import t
 from exam_tui.services.appeals import AppealStep
 
@@ -24,7 +25,7 @@ def bank_key_words(key: Any) -> str:
         return t("review.true") if key else t("review.false")
     if isinstance(key, list):
         if key and all(isinstance(k, list) for k in key):
-            return t("review.blank_separator").join("/".join(map(str, k)) for k in key)
+            return fill_key_text([[str(f) for f in k] for k in key], t("review.blank_separator"))
         return t("review.separator").join(map(str, key))
     return str(key)
 

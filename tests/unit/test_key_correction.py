@@ -49,13 +49,21 @@ ABCDE = ("A", "B", "C", "D", "E")
         pytest.param("true_false", "是", (), True, id="tf-shi"),
         pytest.param("true_false", "否", (), False, id="tf-fou"),
         pytest.param(
-            "fill_blank", "一年|1年;二年", (), [["一年", "1年"], ["二年"]], id="blanks-with-variants"
+            "fill_blank", "一年/1年;二年", (), [["一年", "1年"], ["二年"]], id="blanks-with-variants"
         ),
         pytest.param(
-            "fill_blank", " 一年 | 1年 ; 二年 ", (), [["一年", "1年"], ["二年"]], id="blanks-spaces"
+            "fill_blank", " 一年 / 1年 ; 二年 ", (), [["一年", "1年"], ["二年"]], id="blanks-spaces"
         ),
         pytest.param(
-            "fill_blank", "一年｜1年；二年", (), [["一年", "1年"], ["二年"]], id="blanks-full-width"
+            "fill_blank", "一年／1年；二年", (), [["一年", "1年"], ["二年"]], id="blanks-full-width"
+        ),
+        pytest.param(
+            # The Excel template's form: | between blanks as well as ;
+            "fill_blank",
+            "六/6|十二/12",
+            (),
+            [["六", "6"], ["十二", "12"]],
+            id="blanks-as-in-excel",
         ),
         pytest.param("fill_blank", "监察委员会", (), [["监察委员会"]], id="one-blank"),
     ],
@@ -96,7 +104,7 @@ def test_parse_key(question_type: str, text: str, letters: tuple[str, ...], expe
         pytest.param("true_false", "也许", (), "answer_key.true_false", {}, id="tf-neither"),
         pytest.param("true_false", "A", (), "answer_key.true_false", {}, id="tf-a-letter"),
         pytest.param("fill_blank", "一年;;二年", (), "answer_key.empty_blank", {}, id="empty-blank"),
-        pytest.param("fill_blank", "一年;|", (), "answer_key.empty_blank", {}, id="blank-of-bars"),
+        pytest.param("fill_blank", "一年;/", (), "answer_key.empty_blank", {}, id="blank-of-slashes"),
         pytest.param("short_answer", "监督、调查", (), "answer_key.not_correctable", {}, id="short-answer"),
     ],
 )

@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
-from exam_tui.domain.questions import OPTION_LETTERS
+from exam_tui.domain.questions import OPTION_LETTERS, fill_key_from_text, fill_key_text
 
 # Canonical column names of the question sheet, in the order the template and the export write them.
 OPTION_HEADERS = tuple(f"选项{letter}" for letter in OPTION_LETTERS)
@@ -177,26 +177,19 @@ def answer_letters(value: Any) -> list[str] | None:
 
 # Fill-in answers: blanks are separated by | or ; (half or full width), the alternatives accepted for
 # one blank by / (half or full width). "一年/1年|二年/两年" is two blanks with two alternatives each.
+# The template's example row and the export write | between blanks (the domain's text form of fill-in
+# keys reads ; and | alike).
 BLANK_SEPARATOR = "|"
-ALTERNATIVE_SEPARATOR = "/"
-_BLANKS = re.compile(r"[|｜;；]")
-_ALTERNATIVES = re.compile(r"[/／]")
 
 
 def fill_answers(value: Any) -> list[list[str]]:
     """One list of accepted alternatives per blank; empty entries are kept (as "") to be reported."""
-    text = cell_text(value)
-    return [[a.strip() for a in _ALTERNATIVES.split(blank)] for blank in _BLANKS.split(text)]
+    return fill_key_from_text(cell_text(value))
 
 
 def fill_cell(accepted: list[list[str]]) -> str:
     """The cell text of fill-in answers (the inverse of fill_answers)."""
-    return BLANK_SEPARATOR.join(ALTERNATIVE_SEPARATOR.join(alts) for alts in accepted)
-
-
-def fill_separator_in(text: str) -> bool:
-    """Whether an answer contains a character the cell uses to separate blanks or alternatives."""
-    return bool(_BLANKS.search(text) or _ALTERNATIVES.search(text))
+    return fill_key_text(accepted, BLANK_SEPARATOR)
 
 
 DIFFICULTY_WORDS = {1: "易", 2: "较易", 3: "中", 4: "较难", 5: "难"}

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exam_tui.domain.questions import OPTION_LETTERS
+from exam_tui.domain.questions import OPTION_LETTERS, fill_separator_in
 from exam_tui.formats.convert import excel_layout as lay
 from exam_tui.formats.convert import excel_sheets
 
@@ -66,7 +66,7 @@ def unreadable_answers(bank: dict[str, Any]) -> list[str]:
     for q in bank["questions"]:
         if q["type"] == "fill_blank":
             texts = [a for entry in q["answer"] for a in ([entry] if isinstance(entry, str) else entry)]
-            if any(lay.fill_separator_in(a) for a in texts):
+            if any(fill_separator_in(a) for a in texts):
                 ids.append(q["id"])
     return ids
 
