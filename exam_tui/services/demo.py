@@ -67,6 +67,9 @@ def seed_demo(
     with db.write() as session:
         if session.execute(select(func.count()).select_from(CadreRow)).scalar_one():
             raise DemoExists
+        # Before anything is written: without the bank the session below cannot be scheduled, and cadres
+        # left behind would make the next run, after the bank's import, refuse as "already there".
+        exam_versions(session, DEMO_EXAM)
         numbers: list[str] = []
         for unit_name in UNITS:
             unit = UnitRow(name=unit_name)

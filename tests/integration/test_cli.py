@@ -92,9 +92,12 @@ def test_demo_seeds_once(url: str) -> None:
     assert "已存在" in run("--db", url, "demo").stdout
 
 
-def test_demo_without_bank_says_what_to_do(url: str) -> None:
+def test_demo_without_bank_says_what_to_do_writes_nothing_and_works_after_the_import(url: str) -> None:
     result = run("--db", url, "demo")
     assert result.exit_code == 1 and "integrity-regulations/pre-appointment" in result.stderr
+    assert run("--db", url, "bank", "import", str(STARTER_BANK)).exit_code == 0
+    seeded = run("--db", url, "demo")  # nothing was left half-written to make it refuse
+    assert seeded.exit_code == 0 and "8 个单位" in seeded.stdout
 
 
 def test_console_script_and_module_and_env(tmp_path: Path) -> None:
