@@ -254,6 +254,7 @@ def _prepare_candidate(job: Job, rng: random.Random) -> tuple[Callable[[int], No
             flagged=revision % 7 == 0,
             revision=revision,
             current_item=item.number,
+            token=state.token,  # as the terminal saves: only while no later begin replaced it
         )
         revisions[item.number] = revision
 

@@ -6,14 +6,16 @@ On a fresh database created on the server at URL (dropped afterwards): one start
 who has begun. Then, alternating, ``rounds`` times each:
 
   save_answer   ``services.answers.save_answer`` ``saves`` times (items cycling, revisions rising), as a
-                candidate terminal calls it;
+                service caller without a terminal token calls it;
+  with token    the same with the terminal's token, as a candidate's terminal calls it (the save is
+                taken only while that token is the attempt's: one more index lookup in the statement);
   bare insert   through psycopg on its own connection: ``INSERT INTO <one-column table>`` and COMMIT, the
                 least a durable write costs.
 
 For each it reads the CPU time of this process (``getrusage``) and of the PostgreSQL backend serving the
 connection (``/proc/PID/stat``: the server must run on this machine), and prints the median over the
-rounds of client, server and total CPU per save in microseconds, and the ratio of the save's total to the
-bare insert's. Under load (bench/autosave.py) these are what 200 terminals and the server share.
+rounds of client, server and total CPU per save in microseconds, the ratio of each save's total to the
+bare insert's, and of the save with the token to the save without. Under load (bench/autosave.py) these are what 200 terminals and the server share.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def main() -> None:
         state = attempts.begin(db, session_id=session_id, cadre_id=admitted.candidate.cadre_id, hostname="b")
         items = len(state.paper.items)
 
-        def save(k: int) -> None:
+        def save(k: int, token: str | None = None) -> None:
             answers.save_answer(
                 db,
                 state.attempt_id,
@@ -82,7 +84,11 @@ def main() -> None:
                 answer="A" if k % 2 else "B",
                 flagged=False,
                 revision=1 + k,
+                token=token,
             )
+
+        def save_with_token(k: int) -> None:
+            save(k, state.token)
 
         save(0)  # warm-up: statements prepared, the connection pooled
         with db.engine.connect() as conn:
@@ -100,9 +106,13 @@ def main() -> None:
             bare.commit()
 
         ours: list[tuple[float, float]] = []
+        held: list[tuple[float, float]] = []
         base: list[tuple[float, float]] = []
+        revisions = 1  # rising across rounds and variants: every save writes
         for r in range(args.rounds):
-            ours.append(measure(save, save_pid, args.saves, 1 + (r + 1) * args.saves))
+            ours.append(measure(save, save_pid, args.saves, revisions))
+            held.append(measure(save_with_token, save_pid, args.saves, revisions + args.saves))
+            revisions += 2 * args.saves
             base.append(measure(insert, bare_pid, args.saves, r * args.saves))
         bare.close()
         db.dispose()
@@ -118,10 +128,11 @@ def main() -> None:
         f"save CPU on PostgreSQL, one at a time: {args.saves} saves x {args.rounds} rounds; {time.strftime('%Y-%m-%d')}"
     )
     print(f"{'':13} {'client us':>10} {'server us':>10} {'total us':>10}")
-    for label, rows in (("save_answer", ours), ("bare insert", base)):
+    for label, rows in (("save_answer", ours), ("with token", held), ("bare insert", base)):
         client, server, total = medians(rows)
         print(f"{label:13} {client:10.0f} {server:10.0f} {total:10.0f}")
-    print(f"{'ratio':13} {'':10} {'':10} {medians(ours)[2] / medians(base)[2]:9.2f}x")
+    print(f"{'ratio':13} {'':10} {'':10} {medians(ours)[2] / medians(base)[2]:9.2f}x  save / bare insert")
+    print(f"{'':13} {'':10} {'':10} {medians(held)[2] / medians(ours)[2]:9.2f}x  with token / without")
 
 
 if __name__ == "__main__":

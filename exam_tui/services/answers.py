@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from exam_tui.services.attempts import IN_PROGRESS, AttemptClosed, TerminalReplaced, holds_token, submit
+from exam_tui.services.attempts import (
+    IN_PROGRESS,
+    AttemptClosed,
+    TerminalReplaced,
+    hash_of_token,
+    holds_token,
+    submit,
+)
 from exam_tui.services.runtime import Database, MaybeClock, now_in
 from exam_tui.store.answer_writes import AnswerWrites, AttemptHead, SaveRequest
 from exam_tui.store.models import AttemptRow, IncidentRow
@@ -49,11 +56,15 @@ def save_answer(
     revision: int,
     current_item: int | None = None,
     clock: MaybeClock = None,
+    token: str | None = None,
 ) -> SaveAck:
     """Store one item's answer and mark; acknowledged only once committed.
 
     Raises AttemptClosed when the attempt takes no more answers; a write arriving more than
-    LATE_WRITE_GRACE after the deadline is refused, logged, and the attempt handed in.
+    LATE_WRITE_GRACE after the deadline is refused, logged, and the attempt handed in. With the
+    terminal's ``token``, raises TerminalReplaced (and writes nothing) once another terminal has begun
+    the attempt since: its answers and this one's would otherwise share revisions, and one terminal's
+    answer could be acknowledged while the other's stands.
 
     This is the hot path (every candidate, every answer): on PostgreSQL one statement that is its own
     transaction, on SQLite three statements in one; both on the driver (``store.answer_writes``), never
@@ -70,6 +81,7 @@ def save_answer(
         now=clock() if clock is not None else None,
         open_state=IN_PROGRESS,
         grace=LATE_WRITE_GRACE,
+        token_hash=None if token is None else hash_of_token(token),
     )
     if db.backend == "postgresql":
         # The one statement is atomic on its own: run as its own transaction it is one round trip (no
@@ -87,13 +99,16 @@ def save_answer(
             )
     with db.write() as session:
         conn = session.connection()
-        outcome = AnswerWrites.for_dialect(conn.dialect).save(conn, request)
+        writes = AnswerWrites.for_dialect(conn.dialect)
+        outcome = writes.save(conn, request)
         head = _open_head(outcome.head)
         if outcome.accepted:
             assert outcome.revision is not None
             return SaveAck(
                 item=item, revision=outcome.revision, saved_at=outcome.now, deadline_at=head.deadline_at
             )
+        if request.token_hash is not None and not writes.holds(conn, attempt_id, request.token_hash):
+            raise TerminalReplaced(f"attempt {attempt_id}")
         if outcome.now <= head.deadline_at + LATE_WRITE_GRACE:
             raise ValueError(f"item {item} is not on this paper")
         _refuse_late_write(session, attempt_id, outcome.now, item=item, revision=revision)

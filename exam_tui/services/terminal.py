@@ -74,8 +74,8 @@ class Front(Protocol):
 
 @dataclass
 class DirectLink:
-    """The attempt through the services. With the token its begin issued, the heartbeat (every few
-    seconds) notices a later begin on another terminal; saves go unchecked, to stay one statement."""
+    """The attempt through the services. With the token its begin issued, a save or a heartbeat after a
+    later begin on another terminal raises TerminalReplaced (the save writes nothing)."""
 
     db: Database
     attempt_id: int
@@ -94,6 +94,7 @@ class DirectLink:
             revision=revision,
             current_item=current_item,
             clock=self.clock,
+            token=self.token,
         )
 
     def incident(self, kind: str, details: dict[str, Any] | None) -> None:

@@ -37,6 +37,7 @@ _UPSERT = (
     "WHERE response.revision < excluded.revision RETURNING revision"
 )
 _REVISION = "SELECT revision FROM response WHERE attempt_id = :attempt_id AND item = :item"
+_HOLDER = "SELECT 1 FROM attempt_token WHERE attempt_id = :attempt_id AND token_hash = :token_hash"
 # PostgreSQL: the whole save in one statement, one round trip between BEGIN and COMMIT (the head, upsert
 # and heartbeat as three statements took five round trips with BEGIN and COMMIT, and with 200 terminals
 # and the server on one machine the round trips are the cost). The row lock of ``head`` orders this save
@@ -53,6 +54,9 @@ WITH head AS (
     WHERE state = %(open_state)s
       AND now <= deadline_at + CAST(%(grace_s)s AS double precision) * interval '1 second'
       AND CAST(%(item)s AS integer) BETWEEN 1 AND item_count
+      AND (CAST(%(token_hash)s AS text) IS NULL OR EXISTS (
+          SELECT 1 FROM attempt_token
+          WHERE attempt_token.attempt_id = head.id AND attempt_token.token_hash = %(token_hash)s))
 ), up AS (
     INSERT INTO response (attempt_id, item, answer, flagged, revision, saved_at)
     SELECT id, CAST(%(item)s AS integer), CAST(%(answer)s AS json), CAST(%(flagged)s AS boolean),
@@ -129,13 +133,16 @@ class SaveRequest:
     now: datetime | None  # None: the database's clock
     open_state: str  # the attempt state that takes answers
     grace: timedelta  # how late after the deadline an answer in flight is still taken
+    # The SHA-256 of the writing terminal's token: the answer is taken only while that token is the
+    # attempt's (no later begin on another terminal replaced it). None: not checked.
+    token_hash: str | None = None
 
 
 @dataclass(frozen=True)
 class SaveOutcome:
     head: AttemptHead | None  # None: no such attempt
     now: datetime  # the time the save was judged by (and stored with, if written)
-    accepted: bool  # the attempt took the answer: open, in time, the item on the paper
+    accepted: bool  # the attempt took the answer: open, in time, the item on the paper, the token held
     revision: int | None  # the revision that stands once accepted (this one, or a newer one kept)
 
 
@@ -156,6 +163,7 @@ class AnswerWrites:
             _HEAD.format(clock=", clock_timestamp()" if pg else "") + (" FOR UPDATE" if pg else "")
         )
         self._upsert = sql(_UPSERT)
+        self._holder = sql(_HOLDER)
         self._revision = sql(_REVISION)
         self._touch = sql(_TOUCH)
         self._event = sql(_EVENT)
@@ -191,6 +199,7 @@ class AnswerWrites:
                 "now": None if r.now is None else self._bind_time(r.now),
                 "open_state": r.open_state,
                 "grace_s": r.grace.total_seconds(),
+                "token_hash": r.token_hash,
                 # The event's payload but its time, which the statement appends (keys sort last).
                 "details_head": canonical_json(
                     {
@@ -223,6 +232,7 @@ class AnswerWrites:
             head.state == r.open_state
             and judged_at <= head.deadline_at + r.grace
             and 1 <= r.item <= head.item_count
+            and (r.token_hash is None or self.holds(conn, r.attempt_id, r.token_hash))
         )
         if not accepted:
             return SaveOutcome(head, judged_at, accepted=False, revision=None)
@@ -262,6 +272,11 @@ class AnswerWrites:
             },
         )
         conn.exec_driver_sql(self._link, {"seq": seq, "hash": digest, "id": r.attempt_id})
+
+    def holds(self, conn: Connection, attempt_id: int, token_hash: str) -> bool:
+        """Whether ``token_hash`` is the attempt's terminal token now."""
+        row = conn.exec_driver_sql(self._holder, {"attempt_id": attempt_id, "token_hash": token_hash})
+        return row.first() is not None
 
     def _standing_revision(self, conn: Connection, attempt_id: int, item: int) -> int:
         row = conn.exec_driver_sql(self._revision, {"attempt_id": attempt_id, "item": item}).first()

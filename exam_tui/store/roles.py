@@ -127,6 +127,8 @@ def _save_body(open_state: str, grace_s: float) -> str:
         "revision": "p_revision",
         "current_item": "v_current_item",
         "details_head": "v_details_head",
+        # The function has checked the token already (exam_tui_check_token), as its first statement.
+        "token_hash": "NULL",
     }
     body = re.sub(r"%\((\w+)\)s", lambda m: values[m.group(1)], _SAVE_PG).rstrip()
     assert "%(" not in body and body.endswith("\nFROM head"), "answer_writes._SAVE_PG changed shape"

@@ -340,3 +340,39 @@ def test_a_later_begin_replaces_the_terminal_token_and_the_old_heartbeat_is_told
     assert tick.state == attempts.IN_PROGRESS
     # Without a token (a bench, a service caller) the heartbeat checks nothing.
     assert answers.heartbeat(db, first.attempt_id, current_item=1, clock=clock).state == attempts.IN_PROGRESS
+
+
+def test_a_replaced_terminal_cannot_save_so_no_answer_of_the_new_one_is_shadowed(
+    db: Database, demo: tuple[int, str, list[str]], clock: SteppingClock
+) -> None:
+    session_id, code, numbers = demo
+    start_session(db, session_id, clock=clock)
+    old = sign_in_and_begin(db, clock, code, numbers[0])
+
+    def save(state: attempts.AttemptState, answer: str, revision: int) -> answers.SaveAck:
+        return answers.save_answer(
+            db,
+            state.attempt_id,
+            item=1,
+            answer=answer,
+            flagged=False,
+            revision=revision,
+            clock=clock,
+            token=state.token,
+        )
+
+    assert save(old, "A", 1).revision == 1
+    new = sign_in_and_begin(db, clock, code, numbers[0])
+    assert new.revisions == {1: 1}
+    # Both terminals count on from revision 1: were the old one's "B" taken as revision 2, the new one's
+    # "C" at revision 2 would be acknowledged while "B" stood.
+    with pytest.raises(attempts.TerminalReplaced):
+        save(old, "B", 2)
+    assert save(new, "C", 2).revision == 2
+    again = sign_in_and_begin(db, clock, code, numbers[0])
+    assert again.answers == {1: "C"} and again.revisions == {1: 2}
+    # A replaced token is refused even for an item not on the paper: the terminal is told why.
+    with pytest.raises(attempts.TerminalReplaced):
+        answers.save_answer(
+            db, old.attempt_id, item=999, answer="A", flagged=False, revision=1, clock=clock, token=old.token
+        )
