@@ -187,8 +187,11 @@ def record_incident(
     details: dict[str, Any] | None = None,
     *,
     clock: MaybeClock = None,
+    token: str | None = None,
 ) -> None:
-    """A closed-book signal (focus lost, resize, …) with time and machine, for the proctor."""
+    """A closed-book signal (focus lost, resize, …) with time and machine, for the proctor. With the
+    terminal's ``token``, raises TerminalReplaced (and records nothing) once another terminal has begun
+    the attempt since: the machine the candidate left is not theirs to report on."""
     if kind not in INCIDENT_KINDS:
         raise ValueError(f"unknown incident kind {kind}")
     with db.write() as session:
@@ -196,6 +199,8 @@ def record_incident(
         attempt = session.get(AttemptRow, attempt_id)
         if attempt is None:
             raise AttemptClosed("missing")
+        if token is not None and not holds_token(session, attempt_id, token):
+            raise TerminalReplaced(f"attempt {attempt_id}")
         if kind == "focus_lost" and attempt.state == IN_PROGRESS:
             attempt.focus_losses += 1
             session.add(attempt)

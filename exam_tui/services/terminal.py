@@ -74,8 +74,8 @@ class Front(Protocol):
 
 @dataclass
 class DirectLink:
-    """The attempt through the services. With the token its begin issued, a save or a heartbeat after a
-    later begin on another terminal raises TerminalReplaced (the save writes nothing)."""
+    """The attempt through the services. With the token its begin issued, a save, an incident or a
+    heartbeat after a later begin on another terminal raises TerminalReplaced and writes nothing."""
 
     db: Database
     attempt_id: int
@@ -98,7 +98,9 @@ class DirectLink:
         )
 
     def incident(self, kind: str, details: dict[str, Any] | None) -> None:
-        answers.record_incident(self.db, self.attempt_id, kind, details or {}, clock=self.clock)
+        answers.record_incident(
+            self.db, self.attempt_id, kind, details or {}, clock=self.clock, token=self.token
+        )
 
     def heartbeat(self, *, current_item: int | None) -> Tick:
         return answers.heartbeat(

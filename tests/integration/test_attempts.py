@@ -371,6 +371,12 @@ def test_a_replaced_terminal_cannot_save_so_no_answer_of_the_new_one_is_shadowed
     assert save(new, "C", 2).revision == 2
     again = sign_in_and_begin(db, clock, code, numbers[0])
     assert again.answers == {1: "C"} and again.revisions == {1: 2}
+    with pytest.raises(attempts.TerminalReplaced):
+        answers.record_incident(db, old.attempt_id, "focus_lost", {}, clock=clock, token=old.token)
+    answers.record_incident(db, again.attempt_id, "focus_lost", {}, clock=clock, token=again.token)
+    with db.read() as s:
+        lost = s.execute(text("SELECT focus_losses FROM attempt WHERE id = :a"), {"a": new.attempt_id})
+        assert lost.scalar_one() == 1  # the current terminal's, not the replaced one's
     # A replaced token is refused even for an item not on the paper: the terminal is told why.
     with pytest.raises(attempts.TerminalReplaced):
         answers.save_answer(
