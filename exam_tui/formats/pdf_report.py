@@ -35,7 +35,6 @@ import os
 import re
 import shutil
 import subprocess
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from exam_tui.domain.line_breaks import unbreakable_pieces
 from exam_tui.formats.results_export import Cell, cell_text
 
 if TYPE_CHECKING:
@@ -226,35 +226,10 @@ def cjk_face_index(path: Path) -> int:
 
 # ---- line breaking ----------------------------------------------------------------------------
 
-# Closing punctuation stays with the character before it; opening punctuation with the one after.
-NO_LINE_START = frozenset("，。、；：？！）》」』】〉〕〗”’…—～·%,.;:?!)]}")
-NO_LINE_END = frozenset("（《「『【〈〔〖“‘([{")
-
-
-def _is_wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
 
 def _tokens(text: str) -> list[str]:
-    """Pieces between which a line may break: runs of spaces, single CJK characters, Latin words."""
-    atoms: list[str] = []
-    for char in text:
-        kind = "s" if char.isspace() else "w" if _is_wide(char) else "n"
-        if atoms and kind != "w":
-            last = atoms[-1][-1]
-            last_kind = "s" if last.isspace() else "w" if _is_wide(last) else "n"
-            if kind == last_kind:
-                atoms[-1] += char
-                continue
-        atoms.append(char)
-    tokens: list[str] = []
-    for atom in atoms:
-        glued = atom[0] in NO_LINE_START or (bool(tokens) and tokens[-1][-1] in NO_LINE_END)
-        if tokens and glued and not atom[0].isspace() and not tokens[-1][-1].isspace():
-            tokens[-1] += atom
-            continue
-        tokens.append(atom)
-    return tokens
+    """Pieces between which a line may break (domain.line_breaks, the rules the screen uses)."""
+    return [text[start:end] for start, end, _ in unbreakable_pieces(text)]
 
 
 def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:

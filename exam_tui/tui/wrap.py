@@ -8,61 +8,22 @@ opening mark (``（《“`` …) goes with what follows, a Latin word or a numbe
 longer than a line, and continuation lines may hang under the text after an enumerator (``A. ``,
 ``1. ``, ``（一）``).
 
-Pure functions of the text and a width in cells; :class:`exam_tui.tui.widgets.prose.Prose` draws them.
+The breaking rules are domain.line_breaks' (the PDF reports use them too); here they fill lines of a
+width in cells. Pure functions; :class:`exam_tui.tui.widgets.prose.Prose` draws them.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rich.cells import cell_len
 
-# A line does not begin with these (closing marks, and what reads as the end of a phrase)…
-NO_START = frozenset("，。、；：？！）》」』】〕〉’”…—·%,.;:?!)]}>")
-# …nor end with these (opening marks).
-NO_END = frozenset("（《「『【〔〈‘“([{<")
+from exam_tui.domain.line_breaks import unbreakable_pieces
+
 # 1. / 1、 / (1) / （一） / A. / 一、 at the start of a paragraph: continuation lines hang after it.
 ENUMERATOR = re.compile(
     r"\s*(?:\d{1,3}[.、．)）]|[（(][\d一二三四五六七八九十]{1,3}[)）]|[A-H][.、．]|[一二三四五六七八九十]{1,3}、)\s*"
 )
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
-
-def _units(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, is_space) pieces that a line may not break inside: a wide character with the marks
-    that cling to it, a Latin word or number, a run of spaces."""
-    pieces: list[tuple[int, int, bool]] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            j = i
-            while j < n and text[j].isspace():
-                j += 1
-            pieces.append((i, j, True))
-        elif _wide(char):
-            j = i + 1
-            pieces.append((i, j, False))
-        else:
-            j = i
-            while j < n and not text[j].isspace() and not _wide(text[j]):
-                j += 1
-            pieces.append((i, j, False))
-        i = j
-    units: list[tuple[int, int, bool]] = []
-    for start, end, space in pieces:
-        # A closing mark joins what stands before it; what follows an opening mark joins the mark.
-        if units and not space and not units[-1][2]:
-            before = units[-1]
-            if text[start] in NO_START or text[before[1] - 1] in NO_END:
-                units[-1] = (before[0], end, False)
-                continue
-        units.append((start, end, space))
-    return units
 
 
 def usable_hang(width: int, hang: int) -> int:
@@ -89,7 +50,7 @@ def line_spans(text: str, width: int, hang: int = 0) -> list[tuple[int, int]]:
     end = used = 0
     available = width
     pending = 0  # cells of the spaces since the last word on this line
-    for u_start, u_end, space in _units(text):
+    for u_start, u_end, space in unbreakable_pieces(text):
         if space:
             if start is None and not spans:
                 start, end, used = u_start, u_end, cell_len(text[u_start:u_end])  # the paragraph's indent

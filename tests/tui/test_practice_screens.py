@@ -438,7 +438,7 @@ async def test_a_long_category_breaks_between_characters_never_before_a_closing_
     db: Database, stepping: SteppingClock, cadre: str, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     """At 100×30 the list is 32 cells wide: Textual's own folding put "）(15题)" at a line's start."""
-    from exam_tui.tui.wrap import NO_START
+    from exam_tui.domain.line_breaks import NO_LINE_START as NO_START
 
     bank_file = tmp_path / "long.yaml"
     bank_file.write_text(LONG_CATEGORY_BANK, encoding="utf-8")

@@ -6,9 +6,9 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from exam_tui.domain.line_breaks import NO_LINE_START as NO_START
 from exam_tui.tui.widgets.prose import Prose
 from exam_tui.tui.widgets.question import OptionRow
-from exam_tui.tui.wrap import NO_START
 
 LONG_OPTION = (
     "不再给予政务处分，但是可以对其立案调查；依法应当予以降级、撤职、开除的，应当按照规定相应调整其享受的待遇"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from exam_tui.domain.line_breaks import is_wide
 from exam_tui.formats import pdf_report
 from exam_tui.formats.pdf_report import (
     BarChart,
@@ -392,7 +393,7 @@ def test_collection_face_is_the_proportional_chinese_one() -> None:
 
 def cells(text: str) -> float:
     """Width in half-width cells, as a terminal counts."""
-    return float(sum(2 if pdf_report._is_wide(c) else 1 for c in text))
+    return float(sum(2 if is_wide(c) else 1 for c in text))
 
 
 def test_chinese_breaks_between_characters() -> None:

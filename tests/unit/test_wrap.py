@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from exam_tui.tui.wrap import NO_END, NO_START, hang_of, line_spans, wrap_lines
+from exam_tui.domain.line_breaks import NO_LINE_END as NO_END
+from exam_tui.domain.line_breaks import NO_LINE_START as NO_START
+from exam_tui.tui.wrap import hang_of, line_spans, wrap_lines
 
 STEM = "根据《中国共产党纪律处分条例》，对于严重违犯党纪、本身又不能纠正的党组织，由谁在查明核实后，根据情节严重的程度予以改组或者解散？"
 
@@ -114,3 +116,20 @@ def test_no_line_but_the_first_starts_with_a_closing_mark_or_ends_with_an_openin
             assert line[0] not in NO_START, (text, width, spans)
         if k < len(spans) - 1:
             assert line[-1] not in NO_END, (text, width, spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "某县住建局副局长张某分管一项市政工程的招标评审工作，他发现自己亲弟弟经营的公司参与了投标。"
+        "根据《公务员法》，张某正确的做法是：",
+        "Integrity education 廉政教育 for officials（第八条）。",
+        "遵守规定，坚决反对（形式主义）。～〖附〗",
+    ],
+)
+def test_the_screen_and_the_pdf_break_a_stem_in_the_same_places(text: str) -> None:
+    # One set of rules (domain.line_breaks): at the same width in cells, the same lines.
+    from exam_tui.formats.pdf_report import break_lines
+
+    for width in range(6, 60):
+        assert wrap_lines(text, width, hang=0) == break_lines(text, width, lambda s: float(cell_len(s)))
