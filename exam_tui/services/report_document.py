@@ -121,7 +121,7 @@ def export(document: ReportDocument, path: Path, fmt: str, *, overwrite: bool = 
     elif fmt == "xlsx":
         write_atomically(path, lambda p: _write_xlsx(document, p))
     elif fmt == "pdf":
-        from exam_tui.formats.pdf_report import NoCjkFont
+        from exam_tui.formats.pdf_fonts import NoCjkFont
 
         try:
             write_atomically(path, lambda p: _write_pdf(document, p))

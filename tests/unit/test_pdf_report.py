@@ -18,18 +18,16 @@ from pathlib import Path
 import pytest
 
 from exam_tui.domain.line_breaks import is_wide
-from exam_tui.formats import pdf_report
+from exam_tui.formats import pdf_fonts, pdf_report
+from exam_tui.formats.pdf_fonts import NoCjkFont, cjk_face_index, find_cjk_font
 from exam_tui.formats.pdf_report import (
     BarChart,
     Facts,
     Heading,
-    NoCjkFont,
     Paragraph,
     PdfLabels,
     Table,
     break_lines,
-    cjk_face_index,
-    find_cjk_font,
     write_pdf,
 )
 
@@ -325,9 +323,9 @@ def test_pdftoppm_renders_page_one(report: Path, tmp_path: Path) -> None:
 
 def no_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     missing = tmp_path / "nowhere" / "wqy-zenhei.ttc"
-    monkeypatch.delenv(pdf_report.FONT_ENV, raising=False)
-    monkeypatch.setattr(pdf_report, "KNOWN_FONT_PATHS", (str(missing),))
-    monkeypatch.setattr(pdf_report, "FC_LIST_COMMAND", "no-such-fc-list-command")
+    monkeypatch.delenv(pdf_fonts.FONT_ENV, raising=False)
+    monkeypatch.setattr(pdf_fonts, "KNOWN_FONT_PATHS", (str(missing),))
+    monkeypatch.setattr(pdf_fonts, "FC_LIST_COMMAND", "no-such-fc-list-command")
     return missing
 
 
@@ -350,19 +348,19 @@ def test_env_font_comes_first_when_it_exists(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, font: Path
 ) -> None:
     no_fonts(monkeypatch, tmp_path)
-    monkeypatch.setenv(pdf_report.FONT_ENV, str(font))
+    monkeypatch.setenv(pdf_fonts.FONT_ENV, str(font))
     assert find_cjk_font() == font
-    monkeypatch.setenv(pdf_report.FONT_ENV, str(tmp_path / "gone.ttf"))
+    monkeypatch.setenv(pdf_fonts.FONT_ENV, str(tmp_path / "gone.ttf"))
     with pytest.raises(NoCjkFont) as caught:
         find_cjk_font()
-    assert f"{pdf_report.FONT_ENV}={tmp_path / 'gone.ttf'}" in caught.value.tried
+    assert f"{pdf_fonts.FONT_ENV}={tmp_path / 'gone.ttf'}" in caught.value.tried
 
 
 def test_known_paths_are_tried_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     no_fonts(monkeypatch, tmp_path)
     second = tmp_path / "b.ttc"
     second.write_bytes(b"")
-    monkeypatch.setattr(pdf_report, "KNOWN_FONT_PATHS", (str(tmp_path / "a.ttc"), str(second)))
+    monkeypatch.setattr(pdf_fonts, "KNOWN_FONT_PATHS", (str(tmp_path / "a.ttc"), str(second)))
     assert find_cjk_font() == second
 
 
@@ -374,7 +372,7 @@ def test_fontconfig_is_asked_last(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     fake = tmp_path / "fc-list"
     fake.write_text(f"#!/bin/sh\necho '{pcf}: '\necho '{ttc}: '\necho '/gone/x.ttf: '\n")
     fake.chmod(0o755)
-    monkeypatch.setattr(pdf_report, "FC_LIST_COMMAND", str(fake))
+    monkeypatch.setattr(pdf_fonts, "FC_LIST_COMMAND", str(fake))
     assert find_cjk_font() == ttc
 
 
