@@ -1,7 +1,7 @@
 """Answer autosave under load: N candidate processes saving an answer every 0.5 s, against a bare
 transaction baseline measured in the same run.
 
-    python bench/autosave.py [--clients 50,200] [--seconds 30] [--db URL] [--pg URL]
+    python bench/autosave.py [--clients 50,200] [--seconds 30] [--db URL] [--pg URL] [--no-token]
 
 For each N, on a fresh SQLite file in a temporary directory (or the database ``--db`` names) and, when
 ``--pg URL`` or ``EXAM_TUI_BENCH_PG_URL`` is given, on a fresh PostgreSQL database created on that server
@@ -14,8 +14,9 @@ and dropped afterwards:
             starting together on 2 cores is a login storm, not the load measured here); then, all
             together, a ``save_answer`` every ``--interval`` seconds for ``--seconds`` (the first at a
             random moment within the first interval), cycling through its paper's items with increasing
-            revisions. Each call is timed whole with ``time.perf_counter``: the commit latency as the
-            candidate's terminal sees it. Processes keep their connection until all have reported.
+            revisions, with the terminal's token as a terminal saves (``--no-token``: without it, to
+            see what the check costs). Each call is timed whole with ``time.perf_counter``: the commit
+            latency as the candidate's terminal sees it. Processes keep their connection until all have reported.
   console   with --console (the default), one more process during the autosave phase: the proctor's
             console, calling ``proctoring.console_view`` (every candidate's row) once a second; its
             baseline is the median of 21 refreshes on the same database before the load starts.
@@ -79,6 +80,7 @@ class Job:
     session_id: int = 0
     access_code: str = ""
     id_number: str = ""
+    with_token: bool = True  # save as a terminal does (its token checked), or as a service caller
 
 
 @dataclass
@@ -254,7 +256,7 @@ def _prepare_candidate(job: Job, rng: random.Random) -> tuple[Callable[[int], No
             flagged=revision % 7 == 0,
             revision=revision,
             current_item=item.number,
-            token=state.token,  # as the terminal saves: only while no later begin replaced it
+            token=state.token if job.with_token else None,  # as the terminal saves
         )
         revisions[item.number] = revision
 
@@ -480,7 +482,16 @@ def _both(
 ) -> Outcome:
     common = {"interval": args.interval, "seconds": args.seconds, "seed": args.seed}
     ours = [
-        Job(i, "autosave", db_url, session_id=session_id, access_code=code, id_number=n, **common)
+        Job(
+            i,
+            "autosave",
+            db_url,
+            session_id=session_id,
+            access_code=code,
+            id_number=n,
+            with_token=args.token,
+            **common,
+        )
         for i, n in enumerate(numbers)
     ]
     console_jobs = []
@@ -553,6 +564,12 @@ def main() -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="also run one proctor console refreshing every second during the saves (default on)",
+    )
+    parser.add_argument(
+        "--token",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="save with the terminal's token, as a terminal does (default on; --no-token: without the check)",
     )
     parser.add_argument("--db", help="run against this database instead of a fresh SQLite file")
     parser.add_argument(
