@@ -19,7 +19,6 @@ from exam_tui.services.attempts import (
     AttemptClosed,
     TerminalReplaced,
     hash_of_token,
-    holds_token,
     submit,
 )
 from exam_tui.services.runtime import Database, MaybeClock, now_in
@@ -166,7 +165,7 @@ def heartbeat(
         head = writes.head(conn, attempt_id)
         if head is None:
             raise AttemptClosed("missing")
-        if token is not None and not holds_token(session, attempt_id, token):
+        if token is not None and not writes.holds(conn, attempt_id, hash_of_token(token)):
             raise TerminalReplaced(f"attempt {attempt_id}")
         now = _now(session, clock, head)
         if head.state != IN_PROGRESS:
@@ -199,8 +198,10 @@ def record_incident(
         attempt = session.get(AttemptRow, attempt_id)
         if attempt is None:
             raise AttemptClosed("missing")
-        if token is not None and not holds_token(session, attempt_id, token):
-            raise TerminalReplaced(f"attempt {attempt_id}")
+        if token is not None:
+            conn = session.connection()
+            if not AnswerWrites.for_dialect(conn.dialect).holds(conn, attempt_id, hash_of_token(token)):
+                raise TerminalReplaced(f"attempt {attempt_id}")
         if kind == "focus_lost" and attempt.state == IN_PROGRESS:
             attempt.focus_losses += 1
             session.add(attempt)

@@ -301,12 +301,6 @@ def issue_token(
     return token
 
 
-def holds_token(session: Session, attempt_id: int, token: str) -> bool:
-    """Whether ``token`` is the attempt's current one (no later begin replaced it)."""
-    row = session.get(AttemptTokenRow, attempt_id)
-    return row is not None and secrets.compare_digest(row.token_hash, hash_of_token(token))
-
-
 def _state(
     session: Session, attempt: AttemptRow, now: datetime, *, resumed: bool, token: str | None = None
 ) -> AttemptState:
