@@ -16,7 +16,8 @@ and dropped afterwards:
             random moment within the first interval), cycling through its paper's items with increasing
             revisions, with the terminal's token as a terminal saves (``--no-token``: without it, to
             see what the check costs). Each call is timed whole with ``time.perf_counter``: the commit
-            latency as the candidate's terminal sees it. Processes keep their connection until all have reported.
+            latency as the candidate's terminal sees it. Processes keep their connection until all have
+            reported.
   console   with --console (the default), one more process during the autosave phase: the proctor's
             console, calling ``proctoring.console_view`` (every candidate's row) once a second; its
             baseline is the median of 21 refreshes on the same database before the load starts.

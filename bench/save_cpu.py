@@ -15,7 +15,8 @@ who has begun. Then, alternating, ``rounds`` times each:
 For each it reads the CPU time of this process (``getrusage``) and of the PostgreSQL backend serving the
 connection (``/proc/PID/stat``: the server must run on this machine), and prints the median over the
 rounds of client, server and total CPU per save in microseconds, the ratio of each save's total to the
-bare insert's, and of the save with the token to the save without. Under load (bench/autosave.py) these are what 200 terminals and the server share.
+bare insert's, and of the save with the token to the save without. Under load (bench/autosave.py) these
+are what 200 terminals and the server share.
 """
 
 from __future__ import annotations

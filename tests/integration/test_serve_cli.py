@@ -142,7 +142,9 @@ def test_each_tab_process_gets_its_own_browsers_name(monkeypatch: pytest.MonkeyP
     assert TERMINAL_NAME_ENV not in tab_environment({})  # outside a handler: the machine's own name
 
 
-def test_the_attempt_records_the_terminal_name_given(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_terminal_name_is_the_served_browsers_address_else_the_host_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv(TERMINAL_NAME_ENV, "web:10.0.3.17")
     assert terminal_name() == "web:10.0.3.17"
     monkeypatch.delenv(TERMINAL_NAME_ENV)
